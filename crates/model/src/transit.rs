@@ -51,15 +51,34 @@ pub struct TransitGatewayAttachment {
     /// The VPC, VPN connection, Direct Connect gateway or peer transit gateway id.
     pub resource_id: Option<String>,
     pub resource_owner: Option<String>,
-    /// The route table the attachment is associated with (lookups for traffic entering the
-    /// transit gateway from this attachment use it).
-    pub association: Option<String>,
+    /// Route table association per transit gateway: lookups for traffic entering a transit
+    /// gateway from this attachment use the table associated on that gateway. A peering
+    /// attachment has one association on each side.
+    pub associations: std::collections::BTreeMap<String, String>,
     /// For VPC attachments: the subnets holding the attachment's ENIs (one per AZ).
     pub subnets: Vec<String>,
     pub appliance_mode: bool,
     pub placement: Placement,
     pub tags: Tags,
     pub origin: Origin,
+}
+
+impl TransitGatewayAttachment {
+    /// The route table this attachment is associated with on transit gateway `tgw`.
+    pub fn association_on(&self, tgw: &str) -> Option<&str> {
+        self.associations.get(tgw).map(String::as_str)
+    }
+
+    /// For a peering attachment seen from `tgw`: the transit gateway on the other side.
+    pub fn peer_of(&self, tgw: &str) -> Option<&str> {
+        if self.transit_gateway == tgw {
+            self.resource_id.as_deref()
+        } else if self.resource_id.as_deref() == Some(tgw) {
+            Some(self.transit_gateway.as_str())
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
