@@ -1,1 +1,131 @@
-fn main() {}
+//! The `koban` binary: parses the command line, loads the inputs, runs the engine the
+//! subcommand asks for and renders the answer. Exit codes: 0 answered and nothing to report,
+//! 1 answered with findings (or "not reachable" for `reach`), 2 bad usage or unreadable input.
+
+mod args;
+mod load;
+mod render;
+
+use args::{Cli, Command, Format, Inputs};
+use clap::Parser;
+use koban_net::reach::Protocol;
+use koban_net::spec::Spec;
+use koban_net::Engine;
+use serde::Serialize;
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn emit<T: Serialize>(
+    format: Format,
+    answer: &T,
+    text: impl FnOnce(&T) -> String,
+    diagnostics: &[koban_model::Diagnostic],
+) {
+    match format {
+        Format::Json => {
+            let mut v = serde_json::to_value(answer).unwrap_or(serde_json::Value::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "diagnostics".into(),
+                    serde_json::to_value(diagnostics).unwrap_or_default(),
+                );
+            }
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => {
+            eprint!("{}", render::diagnostics(diagnostics));
+            print!("{}", text(answer));
+        }
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("koban: {msg}");
+    ExitCode::from(2)
+}
+
+fn run(cli: Cli) -> ExitCode {
+    let t0 = Instant::now();
+    let inputs: &Inputs = match &cli.command {
+        Command::Reach { inputs, .. }
+        | Command::Exposure { inputs }
+        | Command::Check { inputs } => inputs,
+    };
+    let (twin, _config) = match load::load(&inputs.inputs, inputs.config.as_deref()) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let engine = Engine::new(&twin);
+    let load_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let t1 = Instant::now();
+    let code = match &cli.command {
+        Command::Reach {
+            from,
+            to,
+            protocol,
+            port,
+            ..
+        } => {
+            let Some(proto) = Protocol::parse(protocol) else {
+                return fail(format!(
+                    "--protocol {protocol:?}: expected tcp, udp, icmp or all"
+                ));
+            };
+            if port.is_some() && !matches!(proto, Protocol::Tcp | Protocol::Udp) {
+                return fail("--port needs --protocol tcp or udp");
+            }
+            let f = match Spec::parse(from, &twin) {
+                Ok(s) => s,
+                Err(e) => return fail(format!("--from: {e}")),
+            };
+            let t = match Spec::parse(to, &twin) {
+                Ok(s) => s,
+                Err(e) => return fail(format!("--to: {e}")),
+            };
+            let answer = koban_net::reach::reach(&engine, &f, &t, proto, *port, from, to);
+            emit(cli.format, &answer, render::reach, &twin.diagnostics);
+            if answer.reachable {
+                0
+            } else {
+                1
+            }
+        }
+        Command::Exposure { .. } => {
+            let answer = koban_net::exposure::exposure(&engine);
+            emit(cli.format, &answer, render::exposure, &twin.diagnostics);
+            if answer.total() > 0 {
+                1
+            } else {
+                0
+            }
+        }
+        Command::Check { .. } => {
+            let report = koban_intent::run_checks(&engine);
+            emit(cli.format, &report, render::check, &twin.diagnostics);
+            if report.findings.is_empty() {
+                0
+            } else {
+                1
+            }
+        }
+    };
+    if cli.timings {
+        eprintln!(
+            "koban-timings {{\"load_ms\":{load_ms:.3},\"analysis_ms\":{:.3}}}",
+            t1.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    ExitCode::from(code)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    run(cli)
+}

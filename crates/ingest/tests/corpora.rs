@@ -36,7 +36,8 @@ fn every_batfish_snapshot_loads_without_errors() {
     dirs.sort();
     assert!(dirs.len() >= 22, "found {} snapshot dirs", dirs.len());
     for d in dirs {
-        let t = load_snapshot(&[d.clone()]).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        let t = load_snapshot(std::slice::from_ref(&d))
+            .unwrap_or_else(|e| panic!("{}: {e}", d.display()));
         assert!(errors(&t).is_empty(), "{}: {:#?}", d.display(), errors(&t));
         assert!(
             !t.vpcs.is_empty() || !t.transit_gateways.is_empty(),

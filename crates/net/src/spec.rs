@@ -1,0 +1,249 @@
+//! Query endpoints: what `--from` and `--to` name (an instance, interface, subnet or VPC id,
+//! an address or CIDR, `internet`, or a named network), resolved against the twin into
+//! starting points and destination sets.
+
+use crate::forward::NON_INTERNET;
+use crate::index::eni_is_live;
+use crate::space::{net_range, Cube, PacketSet, DST, SRC};
+use ipnet::Ipv4Net;
+use koban_model as m;
+use koban_model::Twin;
+use std::net::Ipv4Addr;
+
+/// A parsed endpoint specification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spec {
+    Instance(String),
+    Interface(String),
+    Subnet(String),
+    Vpc(String),
+    Cidr(Ipv4Net),
+    Internet,
+    Network(String),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SpecError {
+    #[error("{0:?} is not in the twin (expected an instance, network interface, subnet or VPC id present in the input)")]
+    UnknownId(String),
+    #[error("{0:?} is not a known endpoint: expected an i-/eni-/subnet-/vpc- id, an IPv4 address or CIDR, `internet`, or a network named in koban.yaml")]
+    Unrecognised(String),
+    #[error("{0} has no live network interface (stopped, terminated or detached)")]
+    NoInterface(String),
+}
+
+impl Spec {
+    pub fn parse(s: &str, twin: &Twin) -> Result<Spec, SpecError> {
+        let s = s.trim();
+        if s == "internet" {
+            return Ok(Spec::Internet);
+        }
+        if twin.networks.contains_key(s) {
+            return Ok(Spec::Network(s.to_string()));
+        }
+        if let Ok(ip) = s.parse::<Ipv4Addr>() {
+            return Ok(Spec::Cidr(
+                Ipv4Net::new(ip, 32).map_err(|_| SpecError::Unrecognised(s.into()))?,
+            ));
+        }
+        if let Ok(n) = s.parse::<Ipv4Net>() {
+            return Ok(Spec::Cidr(n.trunc()));
+        }
+        let known = |present: bool, v: Spec| {
+            if present {
+                Ok(v)
+            } else {
+                Err(SpecError::UnknownId(s.to_string()))
+            }
+        };
+        if s.starts_with("i-") {
+            return known(twin.instances.contains_key(s), Spec::Instance(s.into()));
+        }
+        if s.starts_with("eni-") {
+            return known(
+                twin.network_interfaces.contains_key(s),
+                Spec::Interface(s.into()),
+            );
+        }
+        if s.starts_with("subnet-") {
+            return known(twin.subnets.contains_key(s), Spec::Subnet(s.into()));
+        }
+        if s.starts_with("vpc-") {
+            return known(twin.vpcs.contains_key(s), Spec::Vpc(s.into()));
+        }
+        Err(SpecError::Unrecognised(s.to_string()))
+    }
+
+    /// Every live interface this spec names (instances, interfaces), or the interfaces in the
+    /// subnet/VPC/CIDR.
+    pub fn interfaces<'t>(&self, twin: &'t Twin) -> Vec<&'t m::NetworkInterface> {
+        let live = |e: &&'t m::NetworkInterface| eni_is_live(twin, e);
+        match self {
+            Spec::Instance(i) => twin
+                .instances
+                .get(i)
+                .map(|x| {
+                    x.network_interfaces
+                        .iter()
+                        .filter_map(|e| twin.network_interfaces.get(e))
+                        .filter(live)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Spec::Interface(e) => twin
+                .network_interfaces
+                .get(e)
+                .into_iter()
+                .filter(live)
+                .collect(),
+            Spec::Subnet(s) => twin
+                .network_interfaces
+                .values()
+                .filter(|e| &e.subnet == s)
+                .filter(live)
+                .collect(),
+            Spec::Vpc(v) => twin
+                .network_interfaces
+                .values()
+                .filter(|e| &e.vpc == v)
+                .filter(live)
+                .collect(),
+            Spec::Cidr(n) => twin
+                .network_interfaces
+                .values()
+                .filter(|e| e.private_ips.iter().any(|ip| n.contains(ip)))
+                .filter(live)
+                .collect(),
+            Spec::Internet | Spec::Network(_) => Vec::new(),
+        }
+    }
+
+    /// The destination addresses this spec stands for, as seen from `from`: public addresses
+    /// when the source is the internet, private ones otherwise.
+    pub fn destination(&self, twin: &Twin, from_internet: bool) -> PacketSet {
+        let mut set = PacketSet::empty();
+        let mut add =
+            |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(DST, lo, hi)));
+        match self {
+            Spec::Internet => {
+                for (lo, hi) in public_space() {
+                    add(lo, hi);
+                }
+                // The internet is everything outside the twin: its own public addresses are
+                // destinations inside it.
+                for e in twin.network_interfaces.values() {
+                    for (_, p) in &e.public_ips {
+                        let v = u32::from(*p);
+                        set = set.subtract_cube(&Cube::ALL.with(DST, v, v));
+                    }
+                }
+                return set;
+            }
+            Spec::Network(n) => {
+                for c in twin
+                    .networks
+                    .get(n)
+                    .map(|n| n.cidrs.as_slice())
+                    .unwrap_or_default()
+                {
+                    let (lo, hi) = net_range(c);
+                    add(lo, hi);
+                }
+            }
+            Spec::Cidr(n) => {
+                let (lo, hi) = net_range(n);
+                add(lo, hi);
+            }
+            Spec::Subnet(s) if !from_internet => {
+                if let Some(c) = twin.subnets.get(s).and_then(|s| s.cidr) {
+                    let (lo, hi) = net_range(&c);
+                    add(lo, hi);
+                }
+            }
+            Spec::Vpc(v) if !from_internet => {
+                for c in twin
+                    .vpcs
+                    .get(v)
+                    .map(|v| v.cidrs.as_slice())
+                    .unwrap_or_default()
+                {
+                    let (lo, hi) = net_range(c);
+                    add(lo, hi);
+                }
+            }
+            _ => {
+                for e in self.interfaces(twin) {
+                    if from_internet {
+                        for (_, p) in &e.public_ips {
+                            add(u32::from(*p), u32::from(*p));
+                        }
+                    } else {
+                        for ip in &e.private_ips {
+                            add(u32::from(*ip), u32::from(*ip));
+                        }
+                    }
+                }
+            }
+        }
+        set
+    }
+
+    /// Source addresses for an external or address source.
+    pub fn source_space(&self, twin: &Twin) -> PacketSet {
+        let mut set = PacketSet::empty();
+        let mut add =
+            |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(SRC, lo, hi)));
+        match self {
+            Spec::Internet => public_space().into_iter().for_each(|(lo, hi)| add(lo, hi)),
+            Spec::Network(n) => {
+                for c in twin
+                    .networks
+                    .get(n)
+                    .map(|n| n.cidrs.as_slice())
+                    .unwrap_or_default()
+                {
+                    let (lo, hi) = net_range(c);
+                    add(lo, hi);
+                }
+            }
+            Spec::Cidr(n) => {
+                let (lo, hi) = net_range(n);
+                add(lo, hi);
+            }
+            _ => {}
+        }
+        set
+    }
+}
+
+/// Every IPv4 address routed on the internet (the complement of private and reserved space).
+pub fn public_space() -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut next: u64 = 0;
+    for (lo, hi) in NON_INTERNET {
+        if (lo as u64) > next {
+            out.push((next as u32, lo - 1));
+        }
+        next = next.max(hi as u64 + 1);
+    }
+    if next <= u32::MAX as u64 {
+        out.push((next as u32, u32::MAX));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_space_excludes_private_ranges() {
+        let p = public_space();
+        let inside = |ip: u32| p.iter().any(|(lo, hi)| *lo <= ip && ip <= *hi);
+        assert!(inside(u32::from(Ipv4Addr::new(8, 8, 8, 8))));
+        assert!(!inside(u32::from(Ipv4Addr::new(10, 1, 2, 3))));
+        assert!(!inside(u32::from(Ipv4Addr::new(192, 168, 0, 1))));
+        assert!(!inside(u32::from(Ipv4Addr::new(100, 64, 0, 1))));
+        assert!(inside(u32::from(Ipv4Addr::new(100, 128, 0, 1))));
+    }
+}
