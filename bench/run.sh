@@ -132,7 +132,7 @@ for size in "${sizes[@]}"; do
     real_enis=$(tail -n +2 "$stampfile" | field enis)
 
     echo "bench: $size: parse floor (best of $REPEAT) ..." >&2
-    "$BENCH" parse-floor "$dir" --repeat "$REPEAT" >"$tmp/floor" || die "parse-floor failed for $size"
+    "$BENCH" parse-floor "$dir/snapshot" --repeat "$REPEAT" >"$tmp/floor" || die "parse-floor failed for $size"
     floor_ms=$(field parse_floor_ms <"$tmp/floor")
     files=$(field files <"$tmp/floor")
     bytes=$(field bytes <"$tmp/floor")
@@ -140,14 +140,14 @@ for size in "${sizes[@]}"; do
     load_ms=- expo_ms=- reach_ms=- rss_mib=- reach_ok=-
     if [ $run_koban = 1 ]; then
         echo "bench: $size: koban exposure ..." >&2
-        run_koban exposure /dev/null exposure "$dir" --format json
+        run_koban exposure /dev/null exposure "$dir/snapshot" --format json
         load_ms=$K_LOAD_MS expo_ms=$K_ANALYSIS_MS rss_kib=$K_RSS_KIB
 
         from=$(json_str reach_from "$dir/bench-queries.json")
         to=$(json_str reach_to "$dir/bench-queries.json")
         [ -n "$from" ] && [ -n "$to" ] || die "$dir/bench-queries.json lacks reach_from/reach_to"
         echo "bench: $size: koban reach $from -> $to tcp/443 ..." >&2
-        run_koban reach "$tmp/reach.json" reach "$dir" --from "$from" --to "$to" \
+        run_koban reach "$tmp/reach.json" reach "$dir/snapshot" --from "$from" --to "$to" \
             --protocol tcp --port 443 --format json
         reach_ms=$K_ANALYSIS_MS
         [ "$K_RSS_KIB" -gt "$rss_kib" ] && rss_kib=$K_RSS_KIB

@@ -59,34 +59,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> error::Result<()> {
     match cli.command {
-        Command::Gen {
-            enis,
-            seed,
-            out,
-            propagated_routes,
-            force,
-        } => {
+        Command::Gen { enis, seed, out, propagated_routes, force } => {
             let start = Instant::now();
-            let summary = gen::generate(&gen::GenOptions {
-                enis,
-                seed,
-                out,
-                propagated_routes,
-                force,
-            })?;
-            eprintln!(
-                "koban-bench gen: {summary} seed={seed} gen_ms={:.1}",
-                start.elapsed().as_secs_f64() * 1e3
-            );
+            let summary = gen::generate(&gen::GenOptions { enis, seed, out, propagated_routes, force })?;
+            eprintln!("koban-bench gen: {summary} seed={seed} gen_ms={:.1}", start.elapsed().as_secs_f64() * 1e3);
         }
         Command::ParseFloor { dir, repeat } => {
             let floor = parse_floor::measure(&dir, repeat)?;
-            println!(
-                "parse_floor_ms={:.3} files={} bytes={}",
-                floor.best.as_secs_f64() * 1e3,
-                floor.files,
-                floor.bytes
-            );
+            println!("parse_floor_ms={:.3} files={} bytes={}", floor.best.as_secs_f64() * 1e3, floor.files, floor.bytes);
         }
     }
     Ok(())

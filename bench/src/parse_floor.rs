@@ -40,27 +40,16 @@ pub fn json_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Measures the parse floor of `dir`, best of `repeat` (at least one) runs.
 pub fn measure(dir: &Path, repeat: usize) -> Result<ParseFloor> {
     let files = json_files(dir)?;
-    let buffers = files
-        .iter()
-        .map(|p| std::fs::read(p).map_err(|e| BenchError::io(p, e)))
-        .collect::<Result<Vec<_>>>()?;
+    let buffers = files.iter().map(|p| std::fs::read(p).map_err(|e| BenchError::io(p, e))).collect::<Result<Vec<_>>>()?;
     let bytes = buffers.iter().map(|b| b.len() as u64).sum();
     let mut best = Duration::MAX;
     for _ in 0..repeat.max(1) {
         let start = Instant::now();
         for (buf, path) in buffers.iter().zip(&files) {
-            let v: serde_json::Value =
-                serde_json::from_slice(buf).map_err(|e| BenchError::Json {
-                    path: path.clone(),
-                    source: e,
-                })?;
+            let v: serde_json::Value = serde_json::from_slice(buf).map_err(|e| BenchError::Json { path: path.clone(), source: e })?;
             std::hint::black_box(&v);
         }
         best = best.min(start.elapsed());
     }
-    Ok(ParseFloor {
-        best,
-        files: files.len(),
-        bytes,
-    })
+    Ok(ParseFloor { best, files: files.len(), bytes })
 }

@@ -17,10 +17,7 @@ pub struct Cidr {
 
 impl Cidr {
     pub const fn new(a: u8, b: u8, c: u8, d: u8, len: u8) -> Self {
-        Self {
-            base: u32::from_be_bytes([a, b, c, d]),
-            len,
-        }
+        Self { base: u32::from_be_bytes([a, b, c, d]), len }
     }
 
     /// Number of addresses in the prefix.
@@ -30,10 +27,7 @@ impl Cidr {
 
     /// The prefix `len` long starting `offset` addresses after this one's base.
     pub fn sub(self, offset: u32, len: u8) -> Self {
-        Self {
-            base: self.base + offset,
-            len,
-        }
+        Self { base: self.base + offset, len }
     }
 
     /// Last address of the prefix.
@@ -85,10 +79,7 @@ pub const MAX_VPCS: usize = 1 << (VPC_PREFIX_LEN - 8);
 
 /// The CIDR of VPC number `k` (`k < MAX_VPCS`).
 pub fn vpc_cidr(k: usize) -> Cidr {
-    CORPORATE.sub(
-        (k as u32) << (32 - u32::from(VPC_PREFIX_LEN)),
-        VPC_PREFIX_LEN,
-    )
+    CORPORATE.sub((k as u32) << (32 - u32::from(VPC_PREFIX_LEN)), VPC_PREFIX_LEN)
 }
 
 /// Subnet roles and their place inside a VPC's /20 (see the module doc).
@@ -117,18 +108,10 @@ mod tests {
         let v = vpc_cidr(5);
         let mut subs = Vec::new();
         for az in 0..2 {
-            subs.extend([
-                public_subnet(v, az),
-                endpoint_subnet(v, az),
-                transit_subnet(v, az),
-                app_subnet(v, az),
-            ]);
+            subs.extend([public_subnet(v, az), endpoint_subnet(v, az), transit_subnet(v, az), app_subnet(v, az)]);
         }
         for (i, a) in subs.iter().enumerate() {
-            assert!(
-                v.contains(a.base) && v.contains(a.last()),
-                "{a} outside {v}"
-            );
+            assert!(v.contains(a.base) && v.contains(a.last()), "{a} outside {v}");
             for b in &subs[i + 1..] {
                 assert!(!a.overlaps(*b), "{a} overlaps {b}");
             }

@@ -16,9 +16,7 @@ pub fn mix(mut z: u64) -> u64 {
 
 /// FNV-1a, to turn a prefix into a salt.
 fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 /// Hands out ids per prefix (`vpc`, `subnet`, `eni`, …).
@@ -30,10 +28,7 @@ pub struct IdGen {
 
 impl IdGen {
     pub fn new(seed: u64) -> Self {
-        Self {
-            seed: mix(seed ^ 0x6b6f_6261_6e00_0000),
-            counters: BTreeMap::new(),
-        }
+        Self { seed: mix(seed ^ 0x6b6f_6261_6e00_0000), counters: BTreeMap::new() }
     }
 
     /// The next id with this prefix, e.g. `next("vpc")` → `vpc-0a1b2c3d4e5f60718`.
@@ -49,10 +44,7 @@ impl IdGen {
         let v = mix(n.wrapping_add(self.seed));
         let b = v.to_be_bytes();
         let first = if b[0] & 1 == 0 { 0x0a } else { 0x06 };
-        format!(
-            "{first:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            b[1], b[2], b[3], b[4], b[5]
-        )
+        format!("{first:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", b[1], b[2], b[3], b[4], b[5])
     }
 
     fn bump(&mut self, prefix: &'static str) -> u64 {

@@ -74,35 +74,27 @@ impl fmt::Display for Summary {
 
 /// Counts the model's resources (files and bytes are filled in by [`generate`]).
 pub fn summarize(org: &Org) -> Summary {
-    let mut s = Summary {
-        accounts: org.accounts.len(),
-        vpcs: org.vpcs.len(),
-        ..Summary::default()
-    };
+    let mut s = Summary { accounts: org.accounts.len(), vpcs: org.vpcs.len(), ..Summary::default() };
     for v in &org.vpcs {
         s.subnets += v.subnets.len();
         s.enis += v.enis.len();
         s.instances += v.instances.len();
         s.security_groups += v.sgs.len();
-        s.sg_rules += v
-            .sgs
-            .iter()
-            .flat_map(|g| g.ingress.iter().chain(&g.egress))
-            .map(|p| p.rule_count())
-            .sum::<usize>();
+        s.sg_rules += v.sgs.iter().flat_map(|g| g.ingress.iter().chain(&g.egress)).map(|p| p.rule_count()).sum::<usize>();
         s.nacl_entries += v.nacls.iter().map(|n| n.entries.len()).sum::<usize>();
         s.routes += v.route_tables.iter().map(|t| t.routes.len()).sum::<usize>();
     }
     s
 }
 
-/// Generates the organisation and writes the snapshot plus `bench-queries.json`.
+/// Generates the organisation and writes the snapshot (under `snapshot/`) plus, beside it,
+/// `bench-queries.json` and the `koban.yaml` naming its on-premises network.
 pub fn generate(opts: &GenOptions) -> Result<Summary> {
     check_out_dir(&opts.out, opts.force)?;
     let org = topology::build(opts.enis, opts.seed)?;
     let mut written = Written::default();
     for a in 0..org.accounts.len() {
-        let dir = opts.out.join(&org.accounts[a]).join(org.region);
+        let dir = opts.out.join("snapshot").join(&org.accounts[a]).join(org.region);
         let mut files = render::account_files(&org, a);
         if a == Org::NETWORK_ACCOUNT {
             files.extend(render::transit_files(&org));
@@ -112,25 +104,20 @@ pub fn generate(opts: &GenOptions) -> Result<Summary> {
             written.write(&dir.join(name), &doc)?;
         }
     }
-    written.write(
-        &opts.out.join("bench-queries.json"),
-        &render::queries_json(&org),
-    )?;
-    Ok(Summary {
-        files: written.files,
-        bytes: written.bytes,
-        ..summarize(&org)
-    })
+    written.write(&opts.out.join("bench-queries.json"), &render::queries_json(&org))?;
+    let config = format!(
+        "# The on-premises network of the synthetic organisation, reached through its VPN.\nnetworks:\n  onprem:\n    cidrs: [172.16.0.0/12]\n    via: [{}]\n",
+        org.transit.vpn.id
+    );
+    std::fs::write(opts.out.join("koban.yaml"), config).map_err(|e| BenchError::io(opts.out.join("koban.yaml"), e))?;
+    Ok(Summary { files: written.files, bytes: written.bytes, ..summarize(&org) })
 }
 
 fn check_out_dir(out: &Path, force: bool) -> Result<()> {
     match std::fs::read_dir(out) {
         Ok(mut entries) => {
             if !force && entries.next().is_some() {
-                return Err(BenchError::Params(format!(
-                    "{} is not empty (pass --force to overwrite, or remove it)",
-                    out.display()
-                )));
+                return Err(BenchError::Params(format!("{} is not empty (pass --force to overwrite, or remove it)", out.display())));
             }
             Ok(())
         }

@@ -93,10 +93,7 @@ pub struct Vpc {
 impl Vpc {
     /// Index of the subnet with this role in this AZ (the first subnet if there is none).
     pub fn subnet_index(&self, role: SubnetRole, az: usize) -> usize {
-        self.subnets
-            .iter()
-            .position(|s| s.role == role && s.az == az)
-            .unwrap_or(0)
+        self.subnets.iter().position(|s| s.role == role && s.az == az).unwrap_or(0)
     }
 }
 

@@ -10,14 +10,8 @@ use super::model::*;
 /// 10/8 and 172.16/12 → TGW), plus per-AZ `transit-a/b` (0/0 → NAT) in the egress VPC;
 /// without one a single `private` (0/0 and 10/8 → TGW).
 pub fn route_tables(ids: &mut IdGen, tgw_id: &str, v: &mut Vpc, egress_vpc: bool) {
-    let local = Route {
-        dest: v.cidr,
-        target: Target::Local,
-    };
-    let tgw = |dest: Cidr, tgw: &str| Route {
-        dest,
-        target: Target::Tgw(tgw.to_string()),
-    };
+    let local = Route { dest: v.cidr, target: Target::Local };
+    let tgw = |dest: Cidr, tgw: &str| Route { dest, target: Target::Tgw(tgw.to_string()) };
     let subnets_of = |v: &Vpc, roles: &[SubnetRole], az: Option<usize>| {
         v.subnets
             .iter()
@@ -28,26 +22,13 @@ pub fn route_tables(ids: &mut IdGen, tgw_id: &str, v: &mut Vpc, egress_vpc: bool
     };
     let mut tables = Vec::new();
     // main: local and the corporate network via the TGW; transit subnets use it
-    tables.push((
-        "main".to_string(),
-        true,
-        vec![],
-        vec![local.clone(), tgw(CORPORATE, tgw_id)],
-    ));
+    tables.push(("main".to_string(), true, vec![], vec![local.clone(), tgw(CORPORATE, tgw_id)]));
     if let Some(igw) = v.igw.clone() {
         tables.push((
             "public".into(),
             false,
             subnets_of(v, &[SubnetRole::Public], None),
-            vec![
-                local.clone(),
-                Route {
-                    dest: ANY,
-                    target: Target::Igw(igw),
-                },
-                tgw(CORPORATE, tgw_id),
-                tgw(ONPREM, tgw_id),
-            ],
+            vec![local.clone(), Route { dest: ANY, target: Target::Igw(igw) }, tgw(CORPORATE, tgw_id), tgw(ONPREM, tgw_id)],
         ));
         for az in 0..2 {
             let nat = Target::Nat(v.nats[az].id.clone());
@@ -55,15 +36,7 @@ pub fn route_tables(ids: &mut IdGen, tgw_id: &str, v: &mut Vpc, egress_vpc: bool
                 format!("private-{}", ["a", "b"][az]),
                 false,
                 subnets_of(v, &[SubnetRole::App, SubnetRole::Endpoints], Some(az)),
-                vec![
-                    local.clone(),
-                    Route {
-                        dest: ANY,
-                        target: nat.clone(),
-                    },
-                    tgw(CORPORATE, tgw_id),
-                    tgw(ONPREM, tgw_id),
-                ],
+                vec![local.clone(), Route { dest: ANY, target: nat.clone() }, tgw(CORPORATE, tgw_id), tgw(ONPREM, tgw_id)],
             ));
             if egress_vpc {
                 // traffic from the TGW bound for the internet goes to the NAT gateway
@@ -71,13 +44,7 @@ pub fn route_tables(ids: &mut IdGen, tgw_id: &str, v: &mut Vpc, egress_vpc: bool
                     format!("transit-{}", ["a", "b"][az]),
                     false,
                     subnets_of(v, &[SubnetRole::Transit], Some(az)),
-                    vec![
-                        local.clone(),
-                        Route {
-                            dest: ANY,
-                            target: nat,
-                        },
-                    ],
+                    vec![local.clone(), Route { dest: ANY, target: nat }],
                 ));
             }
         }
@@ -92,32 +59,16 @@ pub fn route_tables(ids: &mut IdGen, tgw_id: &str, v: &mut Vpc, egress_vpc: bool
     for (name, main, subnets, routes) in tables {
         let id = ids.next("rtb");
         let main_assoc = main.then(|| ids.next("rtbassoc"));
-        let assocs = subnets
-            .into_iter()
-            .map(|s| (s, ids.next("rtbassoc")))
-            .collect();
-        v.route_tables.push(RouteTable {
-            id,
-            name: format!("{}-{name}", v.name),
-            main_assoc,
-            assocs,
-            routes,
-        });
+        let assocs = subnets.into_iter().map(|s| (s, ids.next("rtbassoc"))).collect();
+        v.route_tables.push(RouteTable { id, name: format!("{}-{name}", v.name), main_assoc, assocs, routes });
     }
 }
 
 /// The TGW's route tables, propagations, static routes and VPN (see the `topology` doc).
 pub fn transit(ids: &mut IdGen, tgw: &str, vpcs: &[Vpc]) -> Transit {
     let names = ["prod", "dev", "shared", "onprem"];
-    let mut tables: Vec<TgwTable> = names
-        .iter()
-        .map(|name| TgwTable {
-            id: ids.next("tgw-rtb"),
-            name,
-            static_routes: vec![],
-            propagations: vec![],
-        })
-        .collect();
+    let mut tables: Vec<TgwTable> =
+        names.iter().map(|name| TgwTable { id: ids.next("tgw-rtb"), name, static_routes: vec![], propagations: vec![] }).collect();
     for (k, v) in vpcs.iter().enumerate() {
         let into: &[usize] = match v.env {
             Env::Prod => &[TABLE_PROD, TABLE_SHARED, TABLE_ONPREM],
@@ -130,20 +81,11 @@ pub fn transit(ids: &mut IdGen, tgw: &str, vpcs: &[Vpc]) -> Transit {
     }
     for t in [TABLE_PROD, TABLE_DEV, TABLE_SHARED] {
         let r = &mut tables[t].static_routes;
-        r.push(TgwStaticRoute {
-            dest: ANY,
-            target: TgwTarget::Vpc(0),
-        });
+        r.push(TgwStaticRoute { dest: ANY, target: TgwTarget::Vpc(0) });
         if t != TABLE_SHARED {
-            r.push(TgwStaticRoute {
-                dest: CORPORATE,
-                target: TgwTarget::Blackhole,
-            });
+            r.push(TgwStaticRoute { dest: CORPORATE, target: TgwTarget::Blackhole });
         }
-        r.push(TgwStaticRoute {
-            dest: ONPREM,
-            target: TgwTarget::Vpn,
-        });
+        r.push(TgwStaticRoute { dest: ONPREM, target: TgwTarget::Vpn });
     }
     Transit {
         tgw: tgw.to_string(),

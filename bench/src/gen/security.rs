@@ -37,55 +37,24 @@ const SERVICES: &[(Proto, i32, i32)] = &[
     (Proto::Icmp, -1, -1),
 ];
 
-const ROLES: &[&str] = &[
-    "api",
-    "db",
-    "cache",
-    "batch",
-    "worker",
-    "mgmt",
-    "monitoring",
-    "ldap",
-    "kafka",
-    "web",
-    "jenkins",
-    "search",
-];
+const ROLES: &[&str] = &["api", "db", "cache", "batch", "worker", "mgmt", "monitoring", "ldap", "kafka", "web", "jenkins", "search"];
 
 fn all_traffic(cidr: Cidr) -> Permission {
-    Permission {
-        proto: Proto::All,
-        ports: None,
-        cidrs: vec![(cidr, None)],
-        groups: vec![],
-    }
+    Permission { proto: Proto::All, ports: None, cidrs: vec![(cidr, None)], groups: vec![] }
 }
 
 fn open(proto: Proto, from: i32, to: i32, cidr: Cidr, note: Option<&'static str>) -> Permission {
-    Permission {
-        proto,
-        ports: Some((from, to)),
-        cidrs: vec![(cidr, note)],
-        groups: vec![],
-    }
+    Permission { proto, ports: Some((from, to)), cidrs: vec![(cidr, note)], groups: vec![] }
 }
 
 /// Adds a source to `perms`, merging into an existing permission for the same service as
 /// AWS does.
 fn add_rule(perms: &mut Vec<Permission>, service: (Proto, i32, i32), source: Source) {
     let (proto, from, to) = service;
-    let idx = match perms
-        .iter()
-        .position(|p| p.proto == proto && p.ports == Some((from, to)))
-    {
+    let idx = match perms.iter().position(|p| p.proto == proto && p.ports == Some((from, to))) {
         Some(i) => i,
         None => {
-            perms.push(Permission {
-                proto,
-                ports: Some((from, to)),
-                cidrs: vec![],
-                groups: vec![],
-            });
+            perms.push(Permission { proto, ports: Some((from, to)), cidrs: vec![], groups: vec![] });
             perms.len() - 1
         }
     };
@@ -126,13 +95,7 @@ fn pick_source(rng: &mut impl Rng, vpc: Cidr, existing_groups: usize) -> Source 
 
 /// Builds 5–10 groups for a VPC: `default`, `app-https`, `vpce-https`, `web-public` (with
 /// an internet gateway) and workload groups with 2–8 ingress rules each.
-pub fn security_groups(
-    rng: &mut impl Rng,
-    ids: &mut IdGen,
-    vpc_name: &str,
-    vpc: Cidr,
-    has_igw: bool,
-) -> GroupPlan {
+pub fn security_groups(rng: &mut impl Rng, ids: &mut IdGen, vpc_name: &str, vpc: Cidr, has_igw: bool) -> GroupPlan {
     let mut groups = Vec::new();
     let new_group = |ids: &mut IdGen, name: String, description: String| SecurityGroup {
         id: ids.next("sg"),
@@ -143,48 +106,24 @@ pub fn security_groups(
     };
 
     let mut default = new_group(ids, "default".into(), "default VPC security group".into());
-    default.ingress.push(Permission {
-        proto: Proto::All,
-        ports: None,
-        cidrs: vec![],
-        groups: vec![SG_DEFAULT],
-    });
+    default.ingress.push(Permission { proto: Proto::All, ports: None, cidrs: vec![], groups: vec![SG_DEFAULT] });
     groups.push(default);
 
-    let mut https = new_group(
-        ids,
-        format!("{vpc_name}-app-https"),
-        "HTTPS from the corporate network".into(),
-    );
-    https.ingress.push(open(
-        Proto::Tcp,
-        443,
-        443,
-        CORPORATE,
-        Some("corporate network"),
-    ));
+    let mut https = new_group(ids, format!("{vpc_name}-app-https"), "HTTPS from the corporate network".into());
+    https.ingress.push(open(Proto::Tcp, 443, 443, CORPORATE, Some("corporate network")));
     https.ingress.push(open(Proto::Tcp, 80, 80, vpc, None));
     groups.push(https);
 
-    let mut vpce = new_group(
-        ids,
-        format!("{vpc_name}-vpce-https"),
-        "Interface endpoints".into(),
-    );
+    let mut vpce = new_group(ids, format!("{vpc_name}-vpce-https"), "Interface endpoints".into());
     vpce.ingress.push(open(Proto::Tcp, 443, 443, vpc, None));
     groups.push(vpce);
 
     let web = if has_igw {
-        let mut web = new_group(
-            ids,
-            format!("{vpc_name}-web-public"),
-            "Public web tier".into(),
-        );
+        let mut web = new_group(ids, format!("{vpc_name}-web-public"), "Public web tier".into());
         web.ingress.push(open(Proto::Tcp, 443, 443, ANY, None));
         web.ingress.push(open(Proto::Tcp, 80, 80, ANY, None));
         if rng.gen_bool(0.25) {
-            web.ingress
-                .push(open(Proto::Tcp, 22, 22, ANY, Some("temporary ssh")));
+            web.ingress.push(open(Proto::Tcp, 22, 22, ANY, Some("temporary ssh")));
         }
         groups.push(web);
         Some(groups.len() - 1)
@@ -197,11 +136,7 @@ pub fn security_groups(
     let mut roles: Vec<&str> = ROLES.to_vec();
     roles.shuffle(rng);
     for (i, role) in roles.iter().cycle().take(total - groups.len()).enumerate() {
-        let mut g = new_group(
-            ids,
-            format!("{vpc_name}-{role}-{i}"),
-            format!("{role} tier"),
-        );
+        let mut g = new_group(ids, format!("{vpc_name}-{role}-{i}"), format!("{role} tier"));
         let n_rules = rng.gen_range(2..=8);
         let existing = groups.len() + 1; // may reference itself
         for _ in 0..n_rules {
@@ -220,11 +155,7 @@ pub fn security_groups(
         groups.push(g);
         workload.push(groups.len() - 1);
     }
-    GroupPlan {
-        groups,
-        web,
-        workload,
-    }
+    GroupPlan { groups, web, workload }
 }
 
 /// The default NACL: allow everything both ways (rules 100 and the implicit 32767 deny).
@@ -234,30 +165,11 @@ pub fn default_nacl(ids: &mut IdGen) -> Nacl {
         entries.push(entry(100, egress, true, Proto::All, None, ANY));
         entries.push(entry(32767, egress, false, Proto::All, None, ANY));
     }
-    Nacl {
-        id: ids.next("acl"),
-        default: true,
-        entries,
-        assocs: vec![],
-    }
+    Nacl { id: ids.next("acl"), default: true, entries, assocs: vec![] }
 }
 
-fn entry(
-    number: u16,
-    egress: bool,
-    allow: bool,
-    proto: Proto,
-    ports: Option<(u16, u16)>,
-    cidr: Cidr,
-) -> NaclEntry {
-    NaclEntry {
-        number,
-        egress,
-        allow,
-        proto,
-        ports,
-        cidr,
-    }
+fn entry(number: u16, egress: bool, allow: bool, proto: Proto, ports: Option<(u16, u16)>, cidr: Cidr) -> NaclEntry {
+    NaclEntry { number, egress, allow, proto, ports, cidr }
 }
 
 /// A hardened NACL for app subnets: ordered allows and denies, ephemeral return ports.
@@ -291,12 +203,7 @@ pub fn custom_nacl(rng: &mut impl Rng, ids: &mut IdGen, vpc: Cidr) -> Nacl {
         e.push(entry(140, true, true, Proto::Udp, Some((53, 53)), ANY));
     }
     e.sort_by_key(|x| (!x.egress, x.number));
-    Nacl {
-        id: ids.next("acl"),
-        default: false,
-        entries: e,
-        assocs: vec![],
-    }
+    Nacl { id: ids.next("acl"), default: false, entries: e, assocs: vec![] }
 }
 
 /// Gives VPC `v` its default NACL and, in about one VPC in five (never the egress VPC), a

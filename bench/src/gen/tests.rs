@@ -13,11 +13,7 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!(
-            "koban-bench-test-{}-{name}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
+        let p = std::env::temp_dir().join(format!("koban-bench-test-{}-{name}-{:?}", std::process::id(), std::thread::current().id()));
         let _ = std::fs::remove_dir_all(&p);
         TempDir(p)
     }
@@ -30,14 +26,7 @@ impl Drop for TempDir {
 }
 
 fn gen(enis: usize, seed: u64, out: &Path) -> super::Summary {
-    generate(&GenOptions {
-        enis,
-        seed,
-        out: out.to_path_buf(),
-        propagated_routes: false,
-        force: false,
-    })
-    .expect("generate")
+    generate(&GenOptions { enis, seed, out: out.to_path_buf(), propagated_routes: false, force: false }).expect("generate")
 }
 
 fn read_all(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -54,10 +43,7 @@ fn read_all(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 fn parse_cidr(s: &str) -> Cidr {
     let (ip, len) = s.split_once('/').expect("cidr");
     let ip: std::net::Ipv4Addr = ip.parse().expect("ip");
-    Cidr {
-        base: u32::from(ip),
-        len: len.parse().expect("len"),
-    }
+    Cidr { base: u32::from(ip), len: len.parse().expect("len") }
 }
 
 #[test]
@@ -104,9 +90,7 @@ fn vpc_cidrs_never_overlap() {
     for w in all.windows(2) {
         assert!(!w[0].overlaps(w[1]), "{} overlaps {}", w[0], w[1]);
     }
-    assert!(all
-        .iter()
-        .all(|c| addr::CORPORATE.contains(c.base) && addr::CORPORATE.contains(c.last())));
+    assert!(all.iter().all(|c| addr::CORPORATE.contains(c.base) && addr::CORPORATE.contains(c.last())));
 }
 
 /// Ids defined anywhere in the snapshot, by kind, and every reference checked against them.
@@ -118,37 +102,23 @@ struct Index {
 impl Index {
     fn define(&mut self, kind: &'static str, id: &Value) {
         let id = id.as_str().unwrap_or_else(|| panic!("{kind} id missing"));
-        assert!(
-            self.defined.entry(kind).or_default().insert(id.to_string()),
-            "duplicate {kind} {id}"
-        );
+        assert!(self.defined.entry(kind).or_default().insert(id.to_string()), "duplicate {kind} {id}");
     }
     fn check(&self, kind: &str, id: &Value, what: &str) {
-        let id = id
-            .as_str()
-            .unwrap_or_else(|| panic!("{what}: no {kind} id"));
-        assert!(
-            self.defined.get(kind).is_some_and(|s| s.contains(id)),
-            "{what} refers to unknown {kind} {id}"
-        );
+        let id = id.as_str().unwrap_or_else(|| panic!("{what}: no {kind} id"));
+        assert!(self.defined.get(kind).is_some_and(|s| s.contains(id)), "{what} refers to unknown {kind} {id}");
     }
 }
 
 fn items<'a>(docs: &'a [(PathBuf, Value)], key: &str) -> Vec<&'a Value> {
-    docs.iter()
-        .filter_map(|(_, d)| d.get(key))
-        .flat_map(|v| v.as_array().unwrap().iter())
-        .collect()
+    docs.iter().filter_map(|(_, d)| d.get(key)).flat_map(|v| v.as_array().unwrap().iter()).collect()
 }
 
 #[test]
 fn every_reference_resolves_and_addresses_fit() {
     let dir = TempDir::new("refs");
     let summary = gen(1000, 11, &dir.0);
-    let docs: Vec<(PathBuf, Value)> = read_all(&dir.0)
-        .into_iter()
-        .map(|(p, b)| (p, serde_json::from_slice(&b).unwrap()))
-        .collect();
+    let docs: Vec<(PathBuf, Value)> = read_all(&dir.0).into_iter().map(|(p, b)| (p, serde_json::from_slice(&b).unwrap())).collect();
     let mut ix = Index::default();
     let mut vpc_cidrs = Vec::new();
     for v in items(&docs, "Vpcs") {
@@ -158,10 +128,7 @@ fn every_reference_resolves_and_addresses_fit() {
     let mut subnet_cidr = BTreeMap::new();
     for s in items(&docs, "Subnets") {
         ix.define("subnet", &s["SubnetId"]);
-        subnet_cidr.insert(
-            s["SubnetId"].as_str().unwrap().to_string(),
-            parse_cidr(s["CidrBlock"].as_str().unwrap()),
-        );
+        subnet_cidr.insert(s["SubnetId"].as_str().unwrap().to_string(), parse_cidr(s["CidrBlock"].as_str().unwrap()));
     }
     for (key, kind, id) in [
         ("SecurityGroups", "sg", "GroupId"),
@@ -170,16 +137,8 @@ fn every_reference_resolves_and_addresses_fit() {
         ("NatGateways", "nat", "NatGatewayId"),
         ("VpcEndpoints", "vpce", "VpcEndpointId"),
         ("TransitGateways", "tgw", "TransitGatewayId"),
-        (
-            "TransitGatewayAttachments",
-            "tgw-attach",
-            "TransitGatewayAttachmentId",
-        ),
-        (
-            "TransitGatewayRouteTables",
-            "tgw-rtb",
-            "TransitGatewayRouteTableId",
-        ),
+        ("TransitGatewayAttachments", "tgw-attach", "TransitGatewayAttachmentId"),
+        ("TransitGatewayRouteTables", "tgw-rtb", "TransitGatewayRouteTableId"),
         ("VpnConnections", "vpn", "VpnConnectionId"),
         ("CustomerGateways", "cgw", "CustomerGatewayId"),
         ("RouteTables", "rtb", "RouteTableId"),
@@ -232,18 +191,9 @@ fn every_reference_resolves_and_addresses_fit() {
             assert!(nacl_subnets.insert(a["SubnetId"].as_str().unwrap().to_string()));
         }
     }
-    assert_eq!(
-        nacl_subnets.len(),
-        subnet_cidr.len(),
-        "every subnet has one NACL"
-    );
+    assert_eq!(nacl_subnets.len(), subnet_cidr.len(), "every subnet has one NACL");
     for g in items(&docs, "SecurityGroups") {
-        for p in g["IpPermissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .chain(g["IpPermissionsEgress"].as_array().unwrap())
-        {
+        for p in g["IpPermissions"].as_array().unwrap().iter().chain(g["IpPermissionsEgress"].as_array().unwrap()) {
             for pair in p["UserIdGroupPairs"].as_array().unwrap() {
                 ix.check("sg", &pair["GroupId"], "security group reference");
             }
@@ -292,11 +242,7 @@ fn every_reference_resolves_and_addresses_fit() {
         }
     }
     for a in items(&docs, "TransitGatewayVpcAttachments") {
-        ix.check(
-            "tgw-attach",
-            &a["TransitGatewayAttachmentId"],
-            "vpc attachment",
-        );
+        ix.check("tgw-attach", &a["TransitGatewayAttachmentId"], "vpc attachment");
         ix.check("tgw", &a["TransitGatewayId"], "vpc attachment");
         ix.check("vpc", &a["VpcId"], "vpc attachment");
         for s in a["SubnetIds"].as_array().unwrap() {
@@ -304,17 +250,9 @@ fn every_reference_resolves_and_addresses_fit() {
         }
     }
     for a in items(&docs, "TransitGatewayAttachments") {
-        let kind = if a["ResourceType"] == "vpc" {
-            "vpc"
-        } else {
-            "vpn"
-        };
+        let kind = if a["ResourceType"] == "vpc" { "vpc" } else { "vpn" };
         ix.check(kind, &a["ResourceId"], "tgw attachment");
-        ix.check(
-            "tgw-rtb",
-            &a["Association"]["TransitGatewayRouteTableId"],
-            "tgw association",
-        );
+        ix.check("tgw-rtb", &a["Association"]["TransitGatewayRouteTableId"], "tgw association");
     }
     for v in items(&docs, "VpnConnections") {
         ix.check("cgw", &v["CustomerGatewayId"], "vpn");
@@ -330,37 +268,21 @@ fn every_reference_resolves_and_addresses_fit() {
             tables_seen += 1;
             ix.check("tgw-rtb", &table, "routes file");
             for r in doc["Routes"].as_array().unwrap() {
-                for a in r
-                    .get("TransitGatewayAttachments")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
+                for a in r.get("TransitGatewayAttachments").and_then(Value::as_array).into_iter().flatten() {
                     ix.check("tgw-attach", &a["TransitGatewayAttachmentId"], "tgw route");
                 }
             }
         }
         if parent.is_some_and(|p| p == "TransitGatewayPropagations") {
             ix.check("tgw-rtb", &table, "propagations file");
-            for p in doc["TransitGatewayRouteTablePropagations"]
-                .as_array()
-                .unwrap()
-            {
-                ix.check(
-                    "tgw-attach",
-                    &p["TransitGatewayAttachmentId"],
-                    "propagation",
-                );
+            for p in doc["TransitGatewayRouteTablePropagations"].as_array().unwrap() {
+                ix.check("tgw-attach", &p["TransitGatewayAttachmentId"], "propagation");
                 ix.check("vpc", &p["ResourceId"], "propagation");
             }
         }
     }
     assert_eq!(tables_seen, 4);
-    let q = &docs
-        .iter()
-        .find(|(p, _)| p == Path::new("bench-queries.json"))
-        .expect("bench-queries.json")
-        .1;
+    let q = &docs.iter().find(|(p, _)| p == Path::new("bench-queries.json")).expect("bench-queries.json").1;
     for key in ["reach_from", "reach_to", "isolated_from", "isolated_to"] {
         ix.check("i", &q[key], key);
     }
@@ -373,27 +295,13 @@ fn prod_and_dev_are_segmented_on_the_transit_gateway() {
     let org = topology::build(10_000, 3).unwrap();
     let t = &org.transit;
     for (table, other) in [(TABLE_PROD, Env::Dev), (TABLE_DEV, Env::Prod)] {
-        assert!(t.tables[table]
-            .propagations
-            .iter()
-            .all(|&k| org.vpcs[k].env != other));
-        assert!(t.tables[table]
-            .static_routes
-            .iter()
-            .any(|r| r.dest == addr::CORPORATE && matches!(r.target, TgwTarget::Blackhole)));
+        assert!(t.tables[table].propagations.iter().all(|&k| org.vpcs[k].env != other));
+        assert!(t.tables[table].static_routes.iter().any(|r| r.dest == addr::CORPORATE && matches!(r.target, TgwTarget::Blackhole)));
     }
     // the reach query stays on one table, in another VPC, from the second account
-    let find = |id: &str| {
-        org.vpcs
-            .iter()
-            .position(|v| v.instances.iter().any(|i| i.id == id))
-            .unwrap()
-    };
+    let find = |id: &str| org.vpcs.iter().position(|v| v.instances.iter().any(|i| i.id == id)).unwrap();
     let (src, dst) = (find(&org.queries.reach_from), find(&org.queries.reach_to));
     assert_ne!(src, dst);
     assert_eq!(org.vpcs[src].account, 1);
-    assert_eq!(
-        org.vpcs[src].attachment.table,
-        org.vpcs[dst].attachment.table
-    );
+    assert_eq!(org.vpcs[src].attachment.table, org.vpcs[dst].attachment.table);
 }

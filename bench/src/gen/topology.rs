@@ -31,30 +31,9 @@ pub const ENIS_PER_VPC: usize = 50;
 pub const VPCS_PER_ACCOUNT: usize = 40;
 pub const MAX_ACCOUNTS: usize = 50;
 
-const INSTANCE_TYPES: &[&str] = &[
-    "t3.micro",
-    "t3.medium",
-    "m5.large",
-    "m5.xlarge",
-    "c5.large",
-    "r5.large",
-    "m6i.large",
-];
-const IMAGES: &[&str] = &[
-    "ami-0a8e758f5e873d1c1",
-    "ami-0d71ea30463e0ff8d",
-    "ami-01dd271720c1ba44f",
-    "ami-0c1c30571d2dae5c9",
-];
-const ENDPOINT_SERVICES: &[&str] = &[
-    "ssm",
-    "ssmmessages",
-    "ec2messages",
-    "secretsmanager",
-    "logs",
-    "sts",
-    "kms",
-];
+const INSTANCE_TYPES: &[&str] = &["t3.micro", "t3.medium", "m5.large", "m5.xlarge", "c5.large", "r5.large", "m6i.large"];
+const IMAGES: &[&str] = &["ami-0a8e758f5e873d1c1", "ami-0d71ea30463e0ff8d", "ami-01dd271720c1ba44f", "ami-0c1c30571d2dae5c9"];
+const ENDPOINT_SERVICES: &[&str] = &["ssm", "ssmmessages", "ec2messages", "secretsmanager", "logs", "sts", "kms"];
 
 /// Number of VPCs and accounts for `enis` ENIs.
 pub fn scale(enis: usize) -> (usize, usize) {
@@ -76,22 +55,12 @@ pub fn build(enis: usize, seed: u64) -> Result<Org> {
             MAX_VPCS * ENIS_PER_VPC
         )));
     }
-    let mut b = Builder {
-        rng: ChaCha8Rng::seed_from_u64(seed),
-        ids: IdGen::new(seed),
-        tgw: String::new(),
-        next_public: 10,
-        clock: 0,
-    };
+    let mut b = Builder { rng: ChaCha8Rng::seed_from_u64(seed), ids: IdGen::new(seed), tgw: String::new(), next_public: 10, clock: 0 };
     b.tgw = b.ids.next("tgw");
     let accounts = (0..n_accounts)
         .map(|i| {
             let jitter = super::ids::mix(seed ^ i as u64) % 1_000_000;
-            let id = if i == 0 {
-                100_000_000_000
-            } else {
-                100_000_000_000 + i as u64 * 1_000_000 + jitter
-            };
+            let id = if i == 0 { 100_000_000_000 } else { 100_000_000_000 + i as u64 * 1_000_000 + jitter };
             id.to_string()
         })
         .collect::<Vec<_>>();
@@ -104,15 +73,7 @@ pub fn build(enis: usize, seed: u64) -> Result<Org> {
     }
     let transit = routing::transit(&mut b.ids, &b.tgw, &vpcs);
     let queries = queries(&vpcs, n_accounts);
-    Ok(Org {
-        region: "eu-west-1",
-        azs: ["eu-west-1a", "eu-west-1b"],
-        az_ids: ["euw1-az1", "euw1-az2"],
-        accounts,
-        vpcs,
-        transit,
-        queries,
-    })
+    Ok(Org { region: "eu-west-1", azs: ["eu-west-1a", "eu-west-1b"], az_ids: ["euw1-az1", "euw1-az2"], accounts, vpcs, transit, queries })
 }
 
 fn env_of(k: usize, account: usize, n_accounts: usize) -> Env {
@@ -129,9 +90,7 @@ fn env_of(k: usize, account: usize, n_accounts: usize) -> Env {
 /// Splits `total` ENIs over `n` VPCs with skewed weights (largest-remainder rounding, so
 /// the budgets sum to `total`).
 fn budgets(rng: &mut impl Rng, total: usize, n: usize) -> Vec<usize> {
-    let weights: Vec<f64> = (0..n)
-        .map(|_| 1.0 + rng.gen::<f64>().powi(3) * 6.0)
-        .collect();
+    let weights: Vec<f64> = (0..n).map(|_| 1.0 + rng.gen::<f64>().powi(3) * 6.0).collect();
     let sum: f64 = weights.iter().sum();
     let exact: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
     let mut out: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
@@ -152,36 +111,20 @@ fn budgets(rng: &mut impl Rng, total: usize, n: usize) -> Vec<usize> {
 fn queries(vpcs: &[Vpc], n_accounts: usize) -> Queries {
     let instance = |v: &Vpc| v.first_app_instance.map(|i| v.instances[i].id.clone());
     let from_account = 1.min(n_accounts - 1);
-    let src = vpcs
-        .iter()
-        .position(|v| v.account == from_account && v.first_app_instance.is_some())
-        .unwrap_or(0);
+    let src = vpcs.iter().position(|v| v.account == from_account && v.first_app_instance.is_some()).unwrap_or(0);
     let same_table = |v: &Vpc| v.env.table() == vpcs[src].env.table();
-    let dst = vpcs
-        .iter()
-        .enumerate()
-        .position(|(i, v)| i != src && same_table(v) && v.first_app_instance.is_some())
-        .unwrap_or(src);
+    let dst = vpcs.iter().enumerate().position(|(i, v)| i != src && same_table(v) && v.first_app_instance.is_some()).unwrap_or(src);
     let reach_from = instance(&vpcs[src]).unwrap_or_default();
     let mut reach_to = instance(&vpcs[dst]).unwrap_or_default();
     if dst == src {
         // a single VPC: any other instance there
-        if let Some(other) = vpcs[src]
-            .instances
-            .iter()
-            .rev()
-            .find(|i| i.id != reach_from)
-        {
+        if let Some(other) = vpcs[src].instances.iter().rev().find(|i| i.id != reach_from) {
             reach_to = other.id.clone();
         }
     }
     let prod = vpcs.iter().find(|v| v.env == Env::Prod).and_then(instance);
     let dev = vpcs.iter().find(|v| v.env == Env::Dev).and_then(instance);
-    Queries {
-        reach_from,
-        reach_to,
-        isolated: prod.zip(dev),
-    }
+    Queries { reach_from, reach_to, isolated: prod.zip(dev) }
 }
 
 struct Builder {
@@ -201,12 +144,7 @@ impl Builder {
         // 2023-01-01 + days, kept in a 28-day month grid for simplicity
         let (month, day) = ((days / 28) % 12 + 1, days % 28 + 1);
         let year = 2023 + days / (28 * 12);
-        format!(
-            "{year}-{month:02}-{day:02} {:02}:{:02}:{:02}+00:00",
-            rem / 60,
-            rem % 60,
-            self.rng.gen_range(0..60)
-        )
+        format!("{year}-{month:02}-{day:02} {:02}:{:02}:{:02}+00:00", rem / 60, rem % 60, self.rng.gen_range(0..60))
     }
 
     fn public_ip(&mut self) -> Result<u32> {
@@ -241,20 +179,12 @@ impl Builder {
             instances: vec![],
             reservations: vec![],
             endpoints: vec![],
-            attachment: VpcAttachment {
-                id: self.ids.next("tgw-attach"),
-                subnets: vec![],
-                table: env.table(),
-            },
+            attachment: VpcAttachment { id: self.ids.next("tgw-attach"), subnets: vec![], table: env.table() },
             first_app_instance: None,
         };
 
         self.subnets(&mut v, has_igw);
-        let GroupPlan {
-            groups,
-            web,
-            workload,
-        } = security::security_groups(&mut self.rng, &mut self.ids, &v.name, cidr, has_igw);
+        let GroupPlan { groups, web, workload } = security::security_groups(&mut self.rng, &mut self.ids, &v.name, cidr, has_igw);
         v.sgs = groups;
         self.gateway_enis(&mut v, has_igw)?;
         self.endpoints(&mut v, egress_vpc)?;
@@ -283,14 +213,7 @@ impl Builder {
                     SubnetRole::Transit => addr::transit_subnet(cidr, az),
                     SubnetRole::App => addr::app_subnet(cidr, az),
                 };
-                v.subnets.push(Subnet {
-                    id: self.ids.next("subnet"),
-                    role,
-                    az: az as usize,
-                    cidr: c,
-                    next_free: 4,
-                    used: 0,
-                });
+                v.subnets.push(Subnet { id: self.ids.next("subnet"), role, az: az as usize, cidr: c, next_free: 4, used: 0 });
             }
         }
     }
@@ -307,16 +230,9 @@ impl Builder {
             for az in 0..2 {
                 let s = v.subnet_index(SubnetRole::Public, az);
                 let nat = v.nats.len();
-                let public = PublicIp {
-                    ip: self.public_ip()?,
-                    eip: Some((self.ids.next("eipalloc"), self.ids.next("eipassoc"))),
-                };
+                let public = PublicIp { ip: self.public_ip()?, eip: Some((self.ids.next("eipalloc"), self.ids.next("eipassoc"))) };
                 let eni = self.eni(v, s, EniKind::Nat { nat }, vec![], Some(public))?;
-                v.nats.push(Nat {
-                    id: self.ids.next("nat"),
-                    subnet: s,
-                    eni,
-                });
+                v.nats.push(Nat { id: self.ids.next("nat"), subnet: s, eni });
             }
         }
         Ok(())
@@ -331,29 +247,14 @@ impl Builder {
         } else {
             0
         };
-        let services: Vec<&'static str> = ENDPOINT_SERVICES
-            .choose_multiple(&mut self.rng, n_endpoints)
-            .copied()
-            .collect();
+        let services: Vec<&'static str> = ENDPOINT_SERVICES.choose_multiple(&mut self.rng, n_endpoints).copied().collect();
         for service in services {
             let endpoint = v.endpoints.len();
-            let mut ep = Endpoint {
-                id: self.ids.next("vpce"),
-                service,
-                subnets: vec![],
-                enis: vec![],
-                sg: SG_ENDPOINTS,
-            };
+            let mut ep = Endpoint { id: self.ids.next("vpce"), service, subnets: vec![], enis: vec![], sg: SG_ENDPOINTS };
             for az in 0..2 {
                 let s = v.subnet_index(SubnetRole::Endpoints, az);
                 ep.subnets.push(s);
-                let e = self.eni(
-                    v,
-                    s,
-                    EniKind::Endpoint { endpoint },
-                    vec![SG_ENDPOINTS],
-                    None,
-                )?;
+                let e = self.eni(v, s, EniKind::Endpoint { endpoint }, vec![SG_ENDPOINTS], None)?;
                 ep.enis.push(e);
             }
             v.endpoints.push(ep);
@@ -369,15 +270,9 @@ impl Builder {
             if self.rng.gen_bool(0.3) {
                 sgs.push(workload[self.rng.gen_range(0..workload.len())]);
             }
-            let public = PublicIp {
-                ip: self.public_ip()?,
-                eip: None,
-            };
+            let public = PublicIp { ip: self.public_ip()?, eip: None };
             let i = self.instance(v, s, sgs, 1, Some(public), "web")?;
-            v.reservations.push(Reservation {
-                id: self.ids.next("r"),
-                instances: vec![i],
-            });
+            v.reservations.push(Reservation { id: self.ids.next("r"), instances: vec![i] });
         }
         Ok(())
     }
@@ -396,27 +291,17 @@ impl Builder {
                 vec![SG_APP_HTTPS]
             } else {
                 let n = self.rng.gen_range(1..=3);
-                let mut sgs: Vec<usize> = workload
-                    .choose_multiple(&mut self.rng, n)
-                    .copied()
-                    .collect();
+                let mut sgs: Vec<usize> = workload.choose_multiple(&mut self.rng, n).copied().collect();
                 sgs.sort_unstable();
                 sgs
             };
-            let n_enis = if left >= 2 && self.rng.gen_bool(0.02) {
-                2
-            } else {
-                1
-            };
+            let n_enis = if left >= 2 && self.rng.gen_bool(0.02) { 2 } else { 1 };
             let i = self.instance(v, s, sgs, n_enis, None, "app")?;
             v.first_app_instance.get_or_insert(i);
             left -= n_enis as usize;
             batch.push(i);
             if batch.len() >= batch_size || left == 0 {
-                v.reservations.push(Reservation {
-                    id: self.ids.next("r"),
-                    instances: std::mem::take(&mut batch),
-                });
+                v.reservations.push(Reservation { id: self.ids.next("r"), instances: std::mem::take(&mut batch) });
                 batch_size = self.rng.gen_range(1..=4);
             }
         }
@@ -430,24 +315,14 @@ impl Builder {
         let off = sub.next_free + gap;
         // AWS reserves the first four and the last address of every subnet.
         if u64::from(off) + 1 >= sub.cidr.size() {
-            return Err(BenchError::Params(format!(
-                "subnet {} of {} is full",
-                sub.cidr, v.name
-            )));
+            return Err(BenchError::Params(format!("subnet {} of {} is full", sub.cidr, v.name)));
         }
         sub.next_free = off + 1;
         sub.used += 1;
         Ok(sub.cidr.base + off)
     }
 
-    fn eni(
-        &mut self,
-        v: &mut Vpc,
-        s: usize,
-        kind: EniKind,
-        sgs: Vec<usize>,
-        public: Option<PublicIp>,
-    ) -> Result<usize> {
+    fn eni(&mut self, v: &mut Vpc, s: usize, kind: EniKind, sgs: Vec<usize>, public: Option<PublicIp>) -> Result<usize> {
         let ip = self.address(v, s)?;
         let mut secondary_ips = vec![];
         if matches!(kind, EniKind::Instance { .. }) && self.rng.gen_bool(0.05) {
@@ -474,23 +349,12 @@ impl Builder {
         Ok(v.enis.len() - 1)
     }
 
-    fn instance(
-        &mut self,
-        v: &mut Vpc,
-        s: usize,
-        sgs: Vec<usize>,
-        n_enis: u32,
-        public: Option<PublicIp>,
-        tier: &str,
-    ) -> Result<usize> {
+    fn instance(&mut self, v: &mut Vpc, s: usize, sgs: Vec<usize>, n_enis: u32, public: Option<PublicIp>, tier: &str) -> Result<usize> {
         let instance = v.instances.len();
         let mut enis = Vec::new();
         let mut public = public;
         for device_index in 0..n_enis {
-            let kind = EniKind::Instance {
-                instance,
-                device_index,
-            };
+            let kind = EniKind::Instance { instance, device_index };
             enis.push(self.eni(v, s, kind, sgs.clone(), public.take())?);
         }
         let n = instance + 1;

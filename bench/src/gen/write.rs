@@ -23,18 +23,10 @@ impl Written {
             fs::create_dir_all(dir).map_err(|e| BenchError::io(dir, e))?;
         }
         let file = File::create(path).map_err(|e| BenchError::io(path, e))?;
-        let mut out = CountingWriter {
-            inner: BufWriter::with_capacity(1 << 16, file),
-            count: 0,
-        };
+        let mut out = CountingWriter { inner: BufWriter::with_capacity(1 << 16, file), count: 0 };
         let mut ser = Serializer::with_formatter(&mut out, PrettyFormatter::with_indent(b"    "));
-        doc.serialize(&mut ser).map_err(|e| BenchError::Json {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        out.write_all(b"\n")
-            .and_then(|()| out.inner.flush())
-            .map_err(|e| BenchError::io(path, e))?;
+        doc.serialize(&mut ser).map_err(|e| BenchError::Json { path: path.to_path_buf(), source: e })?;
+        out.write_all(b"\n").and_then(|()| out.inner.flush()).map_err(|e| BenchError::io(path, e))?;
         self.files += 1;
         self.bytes += out.count;
         Ok(())

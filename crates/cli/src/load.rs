@@ -16,25 +16,14 @@ pub enum LoadError {
 /// `koban.yaml` in the first input directory or one of its two parents.
 fn find_config(inputs: &[PathBuf]) -> Option<PathBuf> {
     let first = inputs.first()?;
-    let start: &Path = if first.is_dir() {
-        first
-    } else {
-        first.parent()?
-    };
-    start
-        .ancestors()
-        .take(3)
-        .map(|d| d.join("koban.yaml"))
-        .find(|p| p.is_file())
+    let start: &Path = if first.is_dir() { first } else { first.parent()? };
+    start.ancestors().take(3).map(|d| d.join("koban.yaml")).find(|p| p.is_file())
 }
 
 /// Load the inputs and the configuration into one twin.
 pub fn load(inputs: &[PathBuf], config: Option<&Path>) -> Result<(Twin, Config), LoadError> {
     let mut twin = koban_ingest::load_snapshot(inputs)?;
-    let cfg = match config
-        .map(Path::to_path_buf)
-        .or_else(|| find_config(inputs))
-    {
+    let cfg = match config.map(Path::to_path_buf).or_else(|| find_config(inputs)) {
         Some(p) => Config::load(&p)?,
         None => Config::default(),
     };

@@ -12,6 +12,7 @@ use koban_net::reach::Protocol;
 use koban_net::spec::Spec;
 use koban_net::Engine;
 use serde::Serialize;
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -20,17 +21,27 @@ fn emit<T: Serialize>(
     answer: &T,
     text: impl FnOnce(&T) -> String,
     diagnostics: &[koban_model::Diagnostic],
+    analysed: &mut Option<f64>,
+    t1: Instant,
 ) {
+    *analysed = Some(t1.elapsed().as_secs_f64() * 1000.0);
     match format {
         Format::Json => {
-            let mut v = serde_json::to_value(answer).unwrap_or(serde_json::Value::Null);
-            if let Some(o) = v.as_object_mut() {
-                o.insert(
-                    "diagnostics".into(),
-                    serde_json::to_value(diagnostics).unwrap_or_default(),
-                );
+            #[derive(Serialize)]
+            struct Envelope<'a, T: Serialize> {
+                #[serde(flatten)]
+                answer: &'a T,
+                diagnostics: &'a [koban_model::Diagnostic],
             }
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            let written = serde_json::to_writer(&mut out, &Envelope { answer, diagnostics }).and_then(|_| {
+                out.write_all(b"\n").map_err(serde_json::Error::io)?;
+                out.flush().map_err(serde_json::Error::io)
+            });
+            if let Err(e) = written {
+                eprintln!("koban: writing the answer: {e}");
+            }
         }
         Format::Text => {
             eprint!("{}", render::diagnostics(diagnostics));
@@ -47,9 +58,7 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 fn run(cli: Cli) -> ExitCode {
     let t0 = Instant::now();
     let inputs: &Inputs = match &cli.command {
-        Command::Reach { inputs, .. }
-        | Command::Exposure { inputs }
-        | Command::Check { inputs } => inputs,
+        Command::Reach { inputs, .. } | Command::Exposure { inputs } | Command::Check { inputs } => inputs,
     };
     let (twin, _config) = match load::load(&inputs.inputs, inputs.config.as_deref()) {
         Ok(x) => x,
@@ -58,18 +67,11 @@ fn run(cli: Cli) -> ExitCode {
     let engine = Engine::new(&twin);
     let load_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let t1 = Instant::now();
+    let mut analysed = None;
     let code = match &cli.command {
-        Command::Reach {
-            from,
-            to,
-            protocol,
-            port,
-            ..
-        } => {
+        Command::Reach { from, to, protocol, port, .. } => {
             let Some(proto) = Protocol::parse(protocol) else {
-                return fail(format!(
-                    "--protocol {protocol:?}: expected tcp, udp, icmp or all"
-                ));
+                return fail(format!("--protocol {protocol:?}: expected tcp, udp, icmp or all"));
             };
             if port.is_some() && !matches!(proto, Protocol::Tcp | Protocol::Udp) {
                 return fail("--port needs --protocol tcp or udp");
@@ -83,7 +85,7 @@ fn run(cli: Cli) -> ExitCode {
                 Err(e) => return fail(format!("--to: {e}")),
             };
             let answer = koban_net::reach::reach(&engine, &f, &t, proto, *port, from, to);
-            emit(cli.format, &answer, render::reach, &twin.diagnostics);
+            emit(cli.format, &answer, render::reach, &twin.diagnostics, &mut analysed, t1);
             if answer.reachable {
                 0
             } else {
@@ -92,7 +94,7 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Exposure { .. } => {
             let answer = koban_net::exposure::exposure(&engine);
-            emit(cli.format, &answer, render::exposure, &twin.diagnostics);
+            emit(cli.format, &answer, render::exposure, &twin.diagnostics, &mut analysed, t1);
             if answer.total() > 0 {
                 1
             } else {
@@ -101,7 +103,7 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Check { .. } => {
             let report = koban_intent::run_checks(&engine);
-            emit(cli.format, &report, render::check, &twin.diagnostics);
+            emit(cli.format, &report, render::check, &twin.diagnostics, &mut analysed, t1);
             if report.findings.is_empty() {
                 0
             } else {
@@ -110,10 +112,9 @@ fn run(cli: Cli) -> ExitCode {
         }
     };
     if cli.timings {
-        eprintln!(
-            "koban-timings {{\"load_ms\":{load_ms:.3},\"analysis_ms\":{:.3}}}",
-            t1.elapsed().as_secs_f64() * 1000.0
-        );
+        let analysis_ms = analysed.unwrap_or_default();
+        let output_ms = t1.elapsed().as_secs_f64() * 1000.0 - analysis_ms;
+        eprintln!("koban-timings {{\"load_ms\":{load_ms:.3},\"analysis_ms\":{analysis_ms:.3},\"output_ms\":{output_ms:.3}}}");
     }
     ExitCode::from(code)
 }

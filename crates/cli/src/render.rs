@@ -9,20 +9,13 @@ use koban_net::trace::{Hop, Outcome};
 use std::fmt::Write;
 
 fn hop_line(out: &mut String, i: usize, h: &Hop) {
-    let via = h
-        .interface
-        .as_deref()
-        .map(|e| format!(" [{e}]"))
-        .unwrap_or_default();
+    let via = h.interface.as_deref().map(|e| format!(" [{e}]")).unwrap_or_default();
     let _ = writeln!(
         out,
         "    {:>2}. {} ({}){via}",
         i + 1,
         h.resource,
-        serde_json::to_value(h.hop_type)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
+        serde_json::to_value(h.hop_type).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     );
     for e in &h.evidence {
         let _ = writeln!(out, "          {}: {} {}", e.kind, e.resource, e.detail);
@@ -39,10 +32,7 @@ fn outcome_text(o: &Outcome) -> String {
 
 pub fn diagnostics(diags: &[Diagnostic]) -> String {
     let mut out = String::new();
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diags.len() - errors;
     if diags.is_empty() {
         return out;
@@ -52,11 +42,7 @@ pub fn diagnostics(diags: &[Diagnostic]) -> String {
         let _ = writeln!(out, "  {d}");
     }
     if diags.len() > 20 {
-        let _ = writeln!(
-            out,
-            "  … {} more (use --format json for all)",
-            diags.len() - 20
-        );
+        let _ = writeln!(out, "  … {} more (use --format json for all)", diags.len() - 20);
     }
     out
 }
@@ -77,29 +63,11 @@ fn unknowns(out: &mut String, u: &[String]) {
 pub fn reach(a: &ReachAnswer) -> String {
     let mut out = String::new();
     let port = a.port.map(|p| format!("/{p}")).unwrap_or_default();
-    let verdict = if a.reachable {
-        "REACHABLE"
-    } else {
-        "NOT REACHABLE"
-    };
-    let _ = writeln!(
-        out,
-        "{} -> {} ({}{port}): {verdict}",
-        a.from, a.to, a.protocol
-    );
+    let verdict = if a.reachable { "REACHABLE" } else { "NOT REACHABLE" };
+    let _ = writeln!(out, "{} -> {} ({}{port}): {verdict}", a.from, a.to, a.protocol);
     for (i, p) in a.paths.iter().enumerate() {
-        let insp = if p.inspected {
-            "inspected"
-        } else {
-            "NOT inspected"
-        };
-        let _ = writeln!(
-            out,
-            "\npath {} ({insp}; {}): {}",
-            i + 1,
-            outcome_text(&p.ends),
-            p.packets
-        );
+        let insp = if p.inspected { "inspected" } else { "NOT inspected" };
+        let _ = writeln!(out, "\npath {} ({insp}; {}): {}", i + 1, outcome_text(&p.ends), p.packets);
         for (j, h) in p.hops.iter().enumerate() {
             hop_line(&mut out, j, h);
         }
@@ -125,32 +93,12 @@ pub fn reach(a: &ReachAnswer) -> String {
 pub fn exposure(a: &ExposureAnswer) -> String {
     let mut out = String::new();
     for s in &a.sources {
-        let _ = writeln!(
-            out,
-            "from {}: {} interface(s) reachable",
-            s.source,
-            s.exposed.len()
-        );
+        let _ = writeln!(out, "from {}: {} interface(s) reachable", s.source, s.exposed.len());
         for e in &s.exposed {
-            let ports: Vec<String> = e
-                .ports
-                .iter()
-                .map(|p| format!("{} {}", p.protocol, p.ranges.join(",")))
-                .collect();
-            let insp = if e.inspected {
-                "inspected"
-            } else {
-                "NOT inspected"
-            };
+            let ports: Vec<String> = e.ports.iter().map(|p| format!("{} {}", p.protocol, p.ranges.join(","))).collect();
+            let insp = if e.inspected { "inspected" } else { "NOT inspected" };
             let ids: Vec<&str> = e.path.iter().map(|h| h.resource.as_str()).collect();
-            let _ = writeln!(
-                out,
-                "  {} ({}, {}): {} [{insp}]",
-                e.owner,
-                e.interface,
-                e.subnet,
-                ports.join("; ")
-            );
+            let _ = writeln!(out, "  {} ({}, {}): {} [{insp}]", e.owner, e.interface, e.subnet, ports.join("; "));
             let _ = writeln!(out, "      via {}", ids.join(" -> "));
         }
     }
@@ -161,24 +109,13 @@ pub fn exposure(a: &ExposureAnswer) -> String {
 pub fn check(r: &CheckReport) -> String {
     let mut out = String::new();
     for c in &r.checks {
-        let _ = writeln!(
-            out,
-            "{:<8} {}  {} ({} finding(s))",
-            c.status.to_uppercase(),
-            c.id,
-            c.title,
-            c.findings
-        );
+        let _ = writeln!(out, "{:<8} {}  {} ({} finding(s))", c.status.to_uppercase(), c.id, c.title, c.findings);
     }
     if !r.findings.is_empty() {
         let _ = writeln!(out, "\nfindings:");
     }
     for f in &r.findings {
-        let _ = writeln!(
-            out,
-            "  [{:?} {:.1}] {} {}: {}",
-            f.severity.label, f.severity.value, f.source, f.resource, f.title
-        );
+        let _ = writeln!(out, "  [{:?} {:.1}] {} {}: {}", f.severity.label, f.severity.value, f.source, f.resource, f.title);
         let _ = writeln!(out, "      {}", f.description);
         let _ = writeln!(out, "      remediation: {}", f.remediation);
     }

@@ -93,11 +93,7 @@ pub fn stable_id(finding_type: &str, resource: &str, key_facts: &[&str]) -> Stri
         h.update([0]);
         h.update(f.as_bytes());
     }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -107,14 +103,8 @@ mod tests {
     #[test]
     fn ids_are_stable_and_distinguish_facts() {
         let a = stable_id("koban:Network/InspectionBypass", "subnet-1", &["internet"]);
-        assert_eq!(
-            a,
-            stable_id("koban:Network/InspectionBypass", "subnet-1", &["internet"])
-        );
-        assert_ne!(
-            a,
-            stable_id("koban:Network/InspectionBypass", "subnet-1", &["onprem"])
-        );
+        assert_eq!(a, stable_id("koban:Network/InspectionBypass", "subnet-1", &["internet"]));
+        assert_ne!(a, stable_id("koban:Network/InspectionBypass", "subnet-1", &["onprem"]));
         assert_eq!(a.len(), 32);
     }
 

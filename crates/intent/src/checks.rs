@@ -73,10 +73,7 @@ pub const CATALOGUE: &[CheckDef] = &[
 ];
 
 fn def(id: &str) -> &'static CheckDef {
-    CATALOGUE
-        .iter()
-        .find(|c| c.id == id)
-        .unwrap_or(&CATALOGUE[0])
+    CATALOGUE.iter().find(|c| c.id == id).unwrap_or(&CATALOGUE[0])
 }
 
 /// The outcome of one check.
@@ -97,33 +94,13 @@ pub struct CheckReport {
     pub unknowns: Vec<String>,
 }
 
-fn finding(
-    id: &str,
-    resource: &str,
-    facts: &[&str],
-    title: String,
-    description: String,
-    evidence: serde_json::Value,
-) -> Finding {
+fn finding(id: &str, resource: &str, facts: &[&str], title: String, description: String, evidence: serde_json::Value) -> Finding {
     let d = def(id);
-    Finding::new(
-        d.finding_type,
-        d.id,
-        Severity::new(d.severity),
-        resource,
-        facts,
-        title,
-        description,
-        evidence,
-        d.remediation,
-    )
+    Finding::new(d.finding_type, d.id, Severity::new(d.severity), resource, facts, title, description, evidence, d.remediation)
 }
 
 fn path_text(hops: &[Hop]) -> String {
-    hops.iter()
-        .map(|h| h.resource.as_str())
-        .collect::<Vec<_>>()
-        .join(" -> ")
+    hops.iter().map(|h| h.resource.as_str()).collect::<Vec<_>>().join(" -> ")
 }
 
 /// Traffic from every address of a subnet to `dst`.
@@ -131,9 +108,7 @@ fn from_subnet(engine: &Engine, subnet: &m::Subnet, dst: &PacketSet) -> Collect 
     let mut sink = Collect::default();
     let Some(c) = subnet.cidr else { return sink };
     let (lo, hi) = net_range(&c);
-    let set = traffic(Protocol::All, None)
-        .restrict(koban_net::space::SRC, lo, hi)
-        .intersect(dst);
+    let set = traffic(Protocol::All, None).restrict(koban_net::space::SRC, lo, hi).intersect(dst);
     engine.walk(&mut sink, None).from_subnet_host(subnet, &set);
     sink
 }
@@ -153,11 +128,7 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
     }
     targets.push(("internet".into(), internet, "internet".into()));
     for n in twin.networks.values() {
-        targets.push((
-            format!("network:{}", n.name),
-            destination_of(twin, &Spec::Network(n.name.clone())),
-            n.name.clone(),
-        ));
+        targets.push((format!("network:{}", n.name), destination_of(twin, &Spec::Network(n.name.clone())), n.name.clone()));
     }
     let subnets = instance_subnets(&engine.ix);
     let results: Vec<(Vec<Finding>, Vec<String>)> = subnets
@@ -170,7 +141,8 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
                 for leaf in &sink.leaves {
                     unk.extend(leaf.path.unknowns.iter().cloned());
                 }
-                let bypass = sink.leaves.iter().find(|l| matches!(&l.outcome, Outcome::Exited { to } if to == exit) && !inspected(&l.path.hops));
+                let bypass =
+                    sink.leaves.iter().find(|l| matches!(&l.outcome, Outcome::Exited { to } if to == exit) && !inspected(&l.path.hops));
                 if let Some(l) = bypass {
                     let path = path_text(&l.path.hops);
                     out.push(finding(
@@ -178,7 +150,12 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
                         &s.id,
                         &["outbound", exit],
                         format!("{} reaches {label} without inspection", s.id),
-                        format!("Traffic from {} ({}) reaches {label} without crossing a Gateway Load Balancer endpoint: {path}. Packets: {}.", s.id, s.cidr.map(|c| c.to_string()).unwrap_or_default(), l.set),
+                        format!(
+                            "Traffic from {} ({}) reaches {label} without crossing a Gateway Load Balancer endpoint: {path}. Packets: {}.",
+                            s.id,
+                            s.cidr.map(|c| c.to_string()).unwrap_or_default(),
+                            l.set
+                        ),
                         json!({ "direction": "outbound", "to": exit, "witness": l.path.hops }),
                     ));
                 }
@@ -201,19 +178,12 @@ fn inbound(exp: &ExposureAnswer, twin: &m::Twin) -> (Vec<Finding>, Vec<Finding>)
     for src in &exp.sources {
         let mut seen_subnets: Vec<&str> = Vec::new();
         for e in &src.exposed {
-            let is_instance = twin
-                .network_interfaces
-                .get(&e.interface)
-                .map(|x| matches!(x.owner, m::EniOwner::Instance(_)))
-                .unwrap_or(false);
+            let is_instance =
+                twin.network_interfaces.get(&e.interface).map(|x| matches!(x.owner, m::EniOwner::Instance(_))).unwrap_or(false);
             if !is_instance {
                 continue;
             }
-            let ports: Vec<String> = e
-                .ports
-                .iter()
-                .map(|p| format!("{} {}", p.protocol, p.ranges.join(",")))
-                .collect();
+            let ports: Vec<String> = e.ports.iter().map(|p| format!("{} {}", p.protocol, p.ranges.join(","))).collect();
             if src.source == "internet" {
                 internet.push(finding(
                     NO_INBOUND_INTERNET,
@@ -230,15 +200,23 @@ fn inbound(exp: &ExposureAnswer, twin: &m::Twin) -> (Vec<Finding>, Vec<Finding>)
                     json!({ "interface": e.interface, "ports": e.ports, "witness": e.path }),
                 ));
             }
-            if !e.inspected && !seen_subnets.contains(&e.subnet.as_str()) {
+            if (!e.inspected || !e.reply_inspected) && !seen_subnets.contains(&e.subnet.as_str()) {
                 seen_subnets.push(&e.subnet);
+                let (what, hops) = if !e.inspected { ("its traffic", &e.path) } else { ("the replies", &e.reply_path) };
                 bypass.push(finding(
                     INSPECTION_COVERAGE,
                     &e.subnet,
                     &["inbound", &src.source],
                     format!("{} is reachable from {} without inspection", e.subnet, src.source),
-                    format!("{} reaches {} ({}) in {} without crossing a Gateway Load Balancer endpoint: {}.", src.source, e.owner, e.interface, e.subnet, path_text(&e.path)),
-                    json!({ "direction": "inbound", "from": src.source, "interface": e.interface, "witness": e.path }),
+                    format!(
+                        "{} reaches {} ({}) in {}, but {what} cross no Gateway Load Balancer endpoint: {}.",
+                        src.source,
+                        e.owner,
+                        e.interface,
+                        e.subnet,
+                        path_text(hops)
+                    ),
+                    json!({ "direction": "inbound", "from": src.source, "interface": e.interface, "witness": e.path, "reply": e.reply_path }),
                 ));
             }
         }
@@ -260,12 +238,7 @@ fn public_subnets(engine: &Engine) -> Vec<Finding> {
             .map(|v| v.as_slice())
             .unwrap_or_default()
             .iter()
-            .filter(|(_, e)| {
-                !matches!(
-                    e.owner,
-                    m::EniOwner::NatGateway(_) | m::EniOwner::LoadBalancer(_)
-                )
-            })
+            .filter(|(_, e)| !matches!(e.owner, m::EniOwner::NatGateway(_) | m::EniOwner::LoadBalancer(_)))
             .map(|(_, e)| match &e.owner {
                 m::EniOwner::Instance(i) => format!("{i} ({})", e.id),
                 _ => e.id.clone(),
@@ -280,15 +253,8 @@ fn public_subnets(engine: &Engine) -> Vec<Finding> {
             PUBLIC_SUBNET_CONTENTS,
             &s.id,
             &[],
-            format!(
-                "public subnet {} holds more than NAT gateways and load balancers",
-                s.id
-            ),
-            format!(
-                "{} routes to an internet gateway and holds: {}.",
-                s.id,
-                offenders.join(", ")
-            ),
+            format!("public subnet {} holds more than NAT gateways and load balancers", s.id),
+            format!("{} routes to an internet gateway and holds: {}.", s.id, offenders.join(", ")),
             json!({ "subnet": s.id, "roles": roles(ix, &s.id), "interfaces": offenders }),
         ));
     }
@@ -309,16 +275,8 @@ fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
                     .ix
                     .attachments_by_resource
                     .get(v.as_str())
-                    .map(|a| {
-                        a.iter()
-                            .map(|a| a.transit_gateway.as_str())
-                            .collect::<Vec<_>>()
-                    })
-                    .or_else(|| {
-                        twin.transit_gateway_attachments
-                            .get(v)
-                            .map(|a| vec![a.transit_gateway.as_str()])
-                    })
+                    .map(|a| a.iter().map(|a| a.transit_gateway.as_str()).collect::<Vec<_>>())
+                    .or_else(|| twin.transit_gateway_attachments.get(v).map(|a| vec![a.transit_gateway.as_str()]))
             })
             .flatten()
             .collect();
@@ -327,29 +285,19 @@ fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
         }
         let src_space = Spec::Network(n.name.clone()).source_space(twin);
         for s in instance_subnets(&engine.ix) {
-            let attached = entry_tgws.iter().any(|t| {
-                engine
-                    .ix
-                    .tgw_vpc_attachment
-                    .contains_key(&(*t, s.vpc.as_str()))
-            });
+            let attached = entry_tgws.iter().any(|t| engine.ix.tgw_vpc_attachment.contains_key(&(*t, s.vpc.as_str())));
             let Some(c) = s.cidr else { continue };
             if !attached {
                 continue;
             }
             let (lo, hi) = net_range(&c);
-            let set = traffic(Protocol::All, None)
-                .intersect(&src_space)
-                .restrict(DST, lo, hi);
+            let set = traffic(Protocol::All, None).intersect(&src_space).restrict(DST, lo, hi);
             let mut sink = Collect::default();
             engine.walk(&mut sink, None).from_network(n, &set);
             for l in &sink.leaves {
                 unknowns.extend(l.path.unknowns.iter().cloned());
             }
-            let enters = sink
-                .leaves
-                .iter()
-                .any(|l| l.path.hops.iter().any(|h| h.resource == s.vpc));
+            let enters = sink.leaves.iter().any(|l| l.path.hops.iter().any(|h| h.resource == s.vpc));
             if enters {
                 continue;
             }
@@ -363,11 +311,7 @@ fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let witness = sink
-                .leaves
-                .first()
-                .map(|l| l.path.hops.clone())
-                .unwrap_or_default();
+            let witness = sink.leaves.first().map(|l| l.path.hops.clone()).unwrap_or_default();
             out.push(finding(
                 ONPREM_ROUTABLE,
                 &s.id,
@@ -416,17 +360,6 @@ pub fn run_checks(engine: &Engine) -> CheckReport {
     findings.extend(public);
     findings.extend(internet);
     findings.extend(onprem);
-    findings.sort_by(|a, b| {
-        b.severity
-            .value
-            .total_cmp(&a.severity.value)
-            .then(a.source.cmp(&b.source))
-            .then(a.resource.cmp(&b.resource))
-    });
-    CheckReport {
-        schema: "koban/check/v1",
-        checks,
-        findings,
-        unknowns,
-    }
+    findings.sort_by(|a, b| b.severity.value.total_cmp(&a.severity.value).then(a.source.cmp(&b.source)).then(a.resource.cmp(&b.resource)));
+    CheckReport { schema: "koban/check/v1", checks, findings, unknowns }
 }

@@ -22,12 +22,7 @@ pub enum Role {
 pub fn routes_to_internet_gateway(ix: &Index, subnet: &str) -> bool {
     ix.subnet_route_table
         .get(subnet)
-        .map(|rt| {
-            rt.routes.iter().any(|r| {
-                matches!(r.target, m::RouteTarget::InternetGateway(_))
-                    && r.state == m::RouteState::Active
-            })
-        })
+        .map(|rt| rt.routes.iter().any(|r| matches!(r.target, m::RouteTarget::InternetGateway(_)) && r.state == m::RouteState::Active))
         .unwrap_or(false)
 }
 
@@ -37,12 +32,7 @@ pub fn roles(ix: &Index, subnet: &str) -> Vec<Role> {
     if routes_to_internet_gateway(ix, subnet) {
         out.push(Role::Public);
     }
-    for (_, e) in ix
-        .subnet_enis
-        .get(subnet)
-        .map(|v| v.as_slice())
-        .unwrap_or_default()
-    {
+    for (_, e) in ix.subnet_enis.get(subnet).map(|v| v.as_slice()).unwrap_or_default() {
         let r = match e.owner {
             m::EniOwner::GatewayLoadBalancerEndpoint(_) => Role::Inspection,
             m::EniOwner::VpcEndpoint(_) => Role::Endpoints,
@@ -67,13 +57,7 @@ pub fn instance_subnets<'t>(ix: &Index<'t>) -> Vec<&'t m::Subnet> {
         .subnets
         .values()
         .filter(|s| {
-            ix.subnet_enis
-                .get(s.id.as_str())
-                .map(|v| {
-                    v.iter()
-                        .any(|(_, e)| matches!(e.owner, m::EniOwner::Instance(_)))
-                })
-                .unwrap_or(false)
+            ix.subnet_enis.get(s.id.as_str()).map(|v| v.iter().any(|(_, e)| matches!(e.owner, m::EniOwner::Instance(_)))).unwrap_or(false)
         })
         .collect()
 }

@@ -12,10 +12,7 @@ pub struct Origin {
 
 impl Origin {
     pub fn new(file: impl Into<String>, location: impl Into<String>) -> Self {
-        Origin {
-            file: file.into(),
-            location: location.into(),
-        }
+        Origin { file: file.into(), location: location.into() }
     }
 }
 

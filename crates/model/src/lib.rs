@@ -30,7 +30,5 @@ pub type Tags = Vec<(String, String)>;
 
 /// The `Name` tag, if any.
 pub fn name_tag(tags: &Tags) -> Option<&str> {
-    tags.iter()
-        .find(|(k, _)| k == "Name")
-        .map(|(_, v)| v.as_str())
+    tags.iter().find(|(k, _)| k == "Name").map(|(_, v)| v.as_str())
 }

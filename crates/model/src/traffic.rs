@@ -47,15 +47,9 @@ pub enum TrafficMatch {
     /// UDP to the destination ports given.
     Udp { ports: PortRange },
     /// ICMP (IPv4); `None` for type or code means any.
-    Icmp {
-        icmp_type: Option<u8>,
-        code: Option<u8>,
-    },
+    Icmp { icmp_type: Option<u8>, code: Option<u8> },
     /// ICMPv6; recorded, not evaluated for IPv4 traffic.
-    Icmpv6 {
-        icmp_type: Option<u8>,
-        code: Option<u8>,
-    },
+    Icmpv6 { icmp_type: Option<u8>, code: Option<u8> },
     /// Another IP protocol by number, all of it.
     Other { number: u8 },
     /// A rule AWS accepts but that can match nothing (e.g. ICMP code without a type).
@@ -92,9 +86,7 @@ fn port_bound(v: Option<i64>, default: u16, field: &str) -> Result<u16, TrafficE
     match v {
         None | Some(-1) => Ok(default),
         Some(p) if (0..=65535).contains(&p) => Ok(p as u16),
-        Some(p) => Err(TrafficError(format!(
-            "{field} {p} is out of range (expected -1 or 0-65535)"
-        ))),
+        Some(p) => Err(TrafficError(format!("{field} {p} is out of range (expected -1 or 0-65535)"))),
     }
 }
 
@@ -102,70 +94,43 @@ fn icmp_field(v: Option<i64>, field: &str) -> Result<Option<u8>, TrafficError> {
     match v {
         None | Some(-1) => Ok(None),
         Some(p) if (0..=255).contains(&p) => Ok(Some(p as u8)),
-        Some(p) => Err(TrafficError(format!(
-            "{field} {p} is out of range for ICMP (expected -1 or 0-255)"
-        ))),
+        Some(p) => Err(TrafficError(format!("{field} {p} is out of range for ICMP (expected -1 or 0-255)"))),
     }
 }
 
 impl TrafficMatch {
     /// Build from a security-group permission (`IpProtocol`, `FromPort`, `ToPort`). For ICMP,
     /// `FromPort` is the type and `ToPort` the code, as in the EC2 API.
-    pub fn from_sg_fields(
-        protocol: Option<u8>,
-        from: Option<i64>,
-        to: Option<i64>,
-    ) -> Result<Self, TrafficError> {
+    pub fn from_sg_fields(protocol: Option<u8>, from: Option<i64>, to: Option<i64>) -> Result<Self, TrafficError> {
         Ok(match protocol {
             None => TrafficMatch::All,
-            Some(PROTO_TCP) => TrafficMatch::Tcp {
-                ports: PortRange::new(
-                    port_bound(from, 0, "FromPort")?,
-                    port_bound(to, 65535, "ToPort")?,
-                ),
-            },
-            Some(PROTO_UDP) => TrafficMatch::Udp {
-                ports: PortRange::new(
-                    port_bound(from, 0, "FromPort")?,
-                    port_bound(to, 65535, "ToPort")?,
-                ),
-            },
+            Some(PROTO_TCP) => {
+                TrafficMatch::Tcp { ports: PortRange::new(port_bound(from, 0, "FromPort")?, port_bound(to, 65535, "ToPort")?) }
+            }
+            Some(PROTO_UDP) => {
+                TrafficMatch::Udp { ports: PortRange::new(port_bound(from, 0, "FromPort")?, port_bound(to, 65535, "ToPort")?) }
+            }
             Some(PROTO_ICMP) => {
                 let t = icmp_field(from, "ICMP type")?;
                 let c = icmp_field(to, "ICMP code")?;
                 if t.is_none() && c.is_some() {
                     TrafficMatch::Nothing
                 } else {
-                    TrafficMatch::Icmp {
-                        icmp_type: t,
-                        code: c,
-                    }
+                    TrafficMatch::Icmp { icmp_type: t, code: c }
                 }
             }
-            Some(PROTO_ICMPV6) => TrafficMatch::Icmpv6 {
-                icmp_type: icmp_field(from, "ICMP type")?,
-                code: icmp_field(to, "ICMP code")?,
-            },
+            Some(PROTO_ICMPV6) => TrafficMatch::Icmpv6 { icmp_type: icmp_field(from, "ICMP type")?, code: icmp_field(to, "ICMP code")? },
             Some(n) => TrafficMatch::Other { number: n },
         })
     }
 
     /// Build from a network-ACL entry (`Protocol`, `PortRange`, `IcmpTypeCode`).
-    pub fn from_nacl_fields(
-        protocol: Option<u8>,
-        ports: Option<(i64, i64)>,
-        icmp: Option<(i64, i64)>,
-    ) -> Result<Self, TrafficError> {
+    pub fn from_nacl_fields(protocol: Option<u8>, ports: Option<(i64, i64)>, icmp: Option<(i64, i64)>) -> Result<Self, TrafficError> {
         Ok(match protocol {
             None => TrafficMatch::All,
             Some(PROTO_TCP) | Some(PROTO_UDP) => {
-                let (f, t) = ports
-                    .map(|(f, t)| (Some(f), Some(t)))
-                    .unwrap_or((None, None));
-                let range = PortRange::new(
-                    port_bound(f, 0, "PortRange.From")?,
-                    port_bound(t, 65535, "PortRange.To")?,
-                );
+                let (f, t) = ports.map(|(f, t)| (Some(f), Some(t))).unwrap_or((None, None));
+                let range = PortRange::new(port_bound(f, 0, "PortRange.From")?, port_bound(t, 65535, "PortRange.To")?);
                 if protocol == Some(PROTO_TCP) {
                     TrafficMatch::Tcp { ports: range }
                 } else {
@@ -173,22 +138,12 @@ impl TrafficMatch {
                 }
             }
             Some(PROTO_ICMP) => {
-                let (t, c) = icmp
-                    .map(|(t, c)| (Some(t), Some(c)))
-                    .unwrap_or((None, None));
-                TrafficMatch::Icmp {
-                    icmp_type: icmp_field(t, "IcmpTypeCode.Type")?,
-                    code: icmp_field(c, "IcmpTypeCode.Code")?,
-                }
+                let (t, c) = icmp.map(|(t, c)| (Some(t), Some(c))).unwrap_or((None, None));
+                TrafficMatch::Icmp { icmp_type: icmp_field(t, "IcmpTypeCode.Type")?, code: icmp_field(c, "IcmpTypeCode.Code")? }
             }
             Some(PROTO_ICMPV6) => {
-                let (t, c) = icmp
-                    .map(|(t, c)| (Some(t), Some(c)))
-                    .unwrap_or((None, None));
-                TrafficMatch::Icmpv6 {
-                    icmp_type: icmp_field(t, "IcmpTypeCode.Type")?,
-                    code: icmp_field(c, "IcmpTypeCode.Code")?,
-                }
+                let (t, c) = icmp.map(|(t, c)| (Some(t), Some(c))).unwrap_or((None, None));
+                TrafficMatch::Icmpv6 { icmp_type: icmp_field(t, "IcmpTypeCode.Type")?, code: icmp_field(c, "IcmpTypeCode.Code")? }
             }
             Some(n) => TrafficMatch::Other { number: n },
         })
@@ -221,30 +176,17 @@ mod tests {
     #[test]
     fn sg_fields_follow_batfish_fixture_semantics() {
         // SecurityGroupTest.json rule 6: FromPort -1, ToPort 50 => tcp 0-50
-        assert_eq!(
-            TrafficMatch::from_sg_fields(Some(6), Some(-1), Some(50)).unwrap(),
-            TrafficMatch::Tcp {
-                ports: PortRange::new(0, 50)
-            }
-        );
+        assert_eq!(TrafficMatch::from_sg_fields(Some(6), Some(-1), Some(50)).unwrap(), TrafficMatch::Tcp { ports: PortRange::new(0, 50) });
         // rule 7: FromPort 30, ToPort -1 => tcp 30-65535
         assert_eq!(
             TrafficMatch::from_sg_fields(Some(6), Some(30), Some(-1)).unwrap(),
-            TrafficMatch::Tcp {
-                ports: PortRange::new(30, 65535)
-            }
+            TrafficMatch::Tcp { ports: PortRange::new(30, 65535) }
         );
         // rule 11: ICMP code without type matches nothing
-        assert_eq!(
-            TrafficMatch::from_sg_fields(Some(1), Some(-1), Some(9)).unwrap(),
-            TrafficMatch::Nothing
-        );
+        assert_eq!(TrafficMatch::from_sg_fields(Some(1), Some(-1), Some(9)).unwrap(), TrafficMatch::Nothing);
         assert_eq!(
             TrafficMatch::from_sg_fields(Some(1), Some(8), Some(-1)).unwrap(),
-            TrafficMatch::Icmp {
-                icmp_type: Some(8),
-                code: None
-            }
+            TrafficMatch::Icmp { icmp_type: Some(8), code: None }
         );
         assert!(TrafficMatch::from_sg_fields(Some(6), Some(70000), Some(1)).is_err());
     }

@@ -63,11 +63,7 @@ impl Twin {
         self.route_tables
             .values()
             .find(|rt| rt.subnets.iter().any(|s| s == subnet))
-            .or_else(|| {
-                self.route_tables
-                    .values()
-                    .find(|rt| rt.main && &rt.vpc == vpc)
-            })
+            .or_else(|| self.route_tables.values().find(|rt| rt.main && &rt.vpc == vpc))
     }
 
     /// The network ACL associated with a subnet: the one listing it, else the VPC default.
@@ -76,11 +72,7 @@ impl Twin {
         self.network_acls
             .values()
             .find(|a| a.subnets.iter().any(|s| s == subnet))
-            .or_else(|| {
-                self.network_acls
-                    .values()
-                    .find(|a| a.is_default && &a.vpc == vpc)
-            })
+            .or_else(|| self.network_acls.values().find(|a| a.is_default && &a.vpc == vpc))
     }
 
     /// Every id the twin knows, with the kind of resource it is.
@@ -92,34 +84,19 @@ impl Twin {
             ("internet-gateway", self.internet_gateways.contains_key(id)),
             ("nat-gateway", self.nat_gateways.contains_key(id)),
             ("transit-gateway", self.transit_gateways.contains_key(id)),
-            (
-                "transit-gateway-attachment",
-                self.transit_gateway_attachments.contains_key(id),
-            ),
-            (
-                "transit-gateway-route-table",
-                self.transit_gateway_route_tables.contains_key(id),
-            ),
+            ("transit-gateway-attachment", self.transit_gateway_attachments.contains_key(id)),
+            ("transit-gateway-route-table", self.transit_gateway_route_tables.contains_key(id)),
             ("vpc-endpoint", self.vpc_endpoints.contains_key(id)),
             ("security-group", self.security_groups.contains_key(id)),
             ("network-acl", self.network_acls.contains_key(id)),
-            (
-                "network-interface",
-                self.network_interfaces.contains_key(id),
-            ),
+            ("network-interface", self.network_interfaces.contains_key(id)),
             ("instance", self.instances.contains_key(id)),
             ("prefix-list", self.prefix_lists.contains_key(id)),
-            (
-                "vpc-peering-connection",
-                self.vpc_peering_connections.contains_key(id),
-            ),
+            ("vpc-peering-connection", self.vpc_peering_connections.contains_key(id)),
             ("vpn-gateway", self.vpn_gateways.contains_key(id)),
             ("vpn-connection", self.vpn_connections.contains_key(id)),
             ("customer-gateway", self.customer_gateways.contains_key(id)),
-            (
-                "direct-connect-gateway",
-                self.direct_connect_gateways.contains_key(id),
-            ),
+            ("direct-connect-gateway", self.direct_connect_gateways.contains_key(id)),
         ];
         checks.iter().find(|(_, present)| *present).map(|(k, _)| *k)
     }
@@ -127,10 +104,7 @@ impl Twin {
     /// Resources a diagnostic or unknown names, for answers that must list what they could
     /// not see.
     pub fn damaged_resources(&self) -> impl Iterator<Item = &str> {
-        self.diagnostics
-            .iter()
-            .filter_map(|d| d.resource.as_deref())
-            .chain(self.unknowns.iter().map(|u| u.resource.as_str()))
+        self.diagnostics.iter().filter_map(|d| d.resource.as_deref()).chain(self.unknowns.iter().map(|u| u.resource.as_str()))
     }
 
     /// Total number of resources, for summaries.

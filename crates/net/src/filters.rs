@@ -30,12 +30,7 @@ pub struct CompiledSg<'t> {
     pub unknowns: Vec<String>,
 }
 
-fn peer_intervals(
-    peer: &m::SgPeer,
-    twin: &Twin,
-    members: &HashMap<&str, Vec<u32>>,
-    unknowns: &mut Vec<String>,
-) -> Option<Vec<(u32, u32)>> {
+fn peer_intervals(peer: &m::SgPeer, twin: &Twin, members: &HashMap<&str, Vec<u32>>, unknowns: &mut Vec<String>) -> Option<Vec<(u32, u32)>> {
     match peer {
         m::SgPeer::Cidr(IpNet::V4(n)) => Some(vec![net_range(n)]),
         m::SgPeer::Cidr(IpNet::V6(_)) => None,
@@ -55,10 +50,7 @@ fn peer_intervals(
                 unknowns.push(format!("referenced security group {g} is not in the snapshot; its rule is assumed to match any address"));
                 return Some(vec![(0, u32::MAX)]);
             }
-            let mut iv: Vec<(u32, u32)> = members
-                .get(g.as_str())
-                .map(|ips| ips.iter().map(|&ip| (ip, ip)).collect())
-                .unwrap_or_default();
+            let mut iv: Vec<(u32, u32)> = members.get(g.as_str()).map(|ips| ips.iter().map(|&ip| (ip, ip)).collect()).unwrap_or_default();
             merge_intervals(&mut iv);
             Some(iv)
         }
@@ -78,32 +70,19 @@ fn compile_rules<'t>(
         .filter_map(|(index, rule)| {
             let peers = peer_intervals(&rule.peer, twin, members, unknowns)?;
             let traffic = Cube::for_traffic(&rule.traffic);
-            let cubes = traffic
-                .iter()
-                .flat_map(|t| peers.iter().map(move |&(lo, hi)| t.with(peer_dim, lo, hi)))
-                .collect();
+            let cubes = traffic.iter().flat_map(|t| peers.iter().map(move |&(lo, hi)| t.with(peer_dim, lo, hi))).collect();
             Some(CompiledRule { cubes, rule, index })
         })
         .collect()
 }
 
 impl<'t> CompiledSg<'t> {
-    pub fn compile(
-        group: &'t m::SecurityGroup,
-        twin: &Twin,
-        members: &HashMap<&str, Vec<u32>>,
-        missing: &mut Vec<String>,
-    ) -> Self {
+    pub fn compile(group: &'t m::SecurityGroup, twin: &Twin, members: &HashMap<&str, Vec<u32>>, missing: &mut Vec<String>) -> Self {
         let mut unknowns = Vec::new();
         let ingress = compile_rules(&group.ingress, SRC, twin, members, &mut unknowns);
         let egress = compile_rules(&group.egress, DST, twin, members, &mut unknowns);
         missing.extend(unknowns.iter().cloned());
-        CompiledSg {
-            group,
-            ingress,
-            egress,
-            unknowns,
-        }
+        CompiledSg { group, ingress, egress, unknowns }
     }
 }
 
@@ -117,11 +96,7 @@ pub struct SgMatch<'t> {
 
 /// Apply the union of several security groups in one direction (`ingress` or egress).
 /// Returns the admitted part and the rules that admitted some of it.
-pub fn apply_security_groups<'t>(
-    set: &PacketSet,
-    groups: &[&CompiledSg<'t>],
-    ingress: bool,
-) -> (PacketSet, Vec<SgMatch<'t>>) {
+pub fn apply_security_groups<'t>(set: &PacketSet, groups: &[&CompiledSg<'t>], ingress: bool) -> (PacketSet, Vec<SgMatch<'t>>) {
     let mut admitted = PacketSet::empty();
     let mut matches = Vec::new();
     for g in groups {
@@ -130,11 +105,7 @@ pub fn apply_security_groups<'t>(
             let part = set.intersect_cubes(&r.cubes).subtract(&admitted);
             if !part.is_empty() {
                 admitted.union(&part);
-                matches.push(SgMatch {
-                    group: g.group.id.as_str(),
-                    rule: r.rule,
-                    index: r.index,
-                });
+                matches.push(SgMatch { group: g.group.id.as_str(), rule: r.rule, index: r.index });
             }
         }
     }
@@ -162,10 +133,7 @@ impl<'t> CompiledNacl<'t> {
             let IpNet::V4(n) = e.cidr else { continue };
             let (lo, hi) = net_range(&n);
             let dim = if e.egress { DST } else { SRC };
-            let cubes = Cube::for_traffic(&e.traffic)
-                .into_iter()
-                .map(|c| c.with(dim, lo, hi))
-                .collect();
+            let cubes = Cube::for_traffic(&e.traffic).into_iter().map(|c| c.with(dim, lo, hi)).collect();
             let ce = CompiledEntry { cubes, entry: e };
             if e.egress {
                 egress.push(ce);
@@ -175,11 +143,7 @@ impl<'t> CompiledNacl<'t> {
         }
         ingress.sort_by_key(|e| e.entry.rule_number);
         egress.sort_by_key(|e| e.entry.rule_number);
-        CompiledNacl {
-            acl,
-            ingress,
-            egress,
-        }
+        CompiledNacl { acl, ingress, egress }
     }
 
     /// Evaluate the entries of one direction in order. Returns the allowed part, the allow
@@ -213,11 +177,7 @@ impl<'t> CompiledNacl<'t> {
         if !remaining.is_empty() {
             denied.push((None, remaining));
         }
-        NaclResult {
-            allowed,
-            allow_entries,
-            denied,
-        }
+        NaclResult { allowed, allow_entries, denied }
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Index<'t> {
     pub public_ips: HashMap<u32, (&'t m::NetworkInterface, Ipv4Addr)>,
     /// Public IPv4 addresses, sorted, for set splitting.
     pub public_ip_list: Vec<u32>,
+    /// Per VPC: (private, public) IPv4 pairs its internet gateways translate, sorted.
+    pub vpc_public: HashMap<&'t str, Vec<(u32, u32)>>,
     /// Gateway (IGW/VGW) id → its edge route table.
     pub edge_route_table: HashMap<&'t str, &'t m::RouteTable>,
     /// VPC → internet gateways attached.
@@ -43,8 +45,7 @@ pub struct Index<'t> {
 /// True when the interface takes part in forwarding: not detached, and not on a stopped or
 /// terminated instance.
 pub fn eni_is_live(twin: &Twin, e: &m::NetworkInterface) -> bool {
-    if matches!(e.status.as_deref(), Some("available") | Some("detaching")) && !e.requester_managed
-    {
+    if matches!(e.status.as_deref(), Some("available") | Some("detaching")) && !e.requester_managed {
         return false;
     }
     match &e.owner {
@@ -106,15 +107,9 @@ impl<'t> Index<'t> {
                 continue;
             }
             for ip in &e.private_ips {
-                subnet_enis
-                    .entry(e.subnet.as_str())
-                    .or_default()
-                    .push((u32::from(*ip), e));
+                subnet_enis.entry(e.subnet.as_str()).or_default().push((u32::from(*ip), e));
                 for g in &e.security_groups {
-                    sg_members
-                        .entry(g.as_str())
-                        .or_default()
-                        .push(u32::from(*ip));
+                    sg_members.entry(g.as_str()).or_default().push(u32::from(*ip));
                 }
             }
             for (private, public) in &e.public_ips {
@@ -128,6 +123,13 @@ impl<'t> Index<'t> {
             v.sort_unstable();
             v.dedup();
         }
+        let mut vpc_public: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+        for (public, (e, private)) in &public_ips {
+            vpc_public.entry(e.vpc.as_str()).or_default().push((u32::from(*private), *public));
+        }
+        for v in vpc_public.values_mut() {
+            v.sort_unstable();
+        }
         let mut public_ip_list: Vec<u32> = public_ips.keys().copied().collect();
         public_ip_list.sort_unstable();
         let mut vpc_igws: HashMap<&str, Vec<&m::InternetGateway>> = HashMap::new();
@@ -137,8 +139,7 @@ impl<'t> Index<'t> {
             }
         }
         let mut tgw_vpc_attachment = HashMap::new();
-        let mut attachments_by_resource: HashMap<&str, Vec<&m::TransitGatewayAttachment>> =
-            HashMap::new();
+        let mut attachments_by_resource: HashMap<&str, Vec<&m::TransitGatewayAttachment>> = HashMap::new();
         for a in twin.transit_gateway_attachments.values() {
             if let Some(r) = a.resource_id.as_deref() {
                 if a.resource_type == m::AttachmentResourceType::Vpc {
@@ -152,18 +153,9 @@ impl<'t> Index<'t> {
         let sgs = twin
             .security_groups
             .values()
-            .map(|g| {
-                (
-                    g.id.as_str(),
-                    CompiledSg::compile(g, twin, &sg_members, &mut missing_prefix_lists),
-                )
-            })
+            .map(|g| (g.id.as_str(), CompiledSg::compile(g, twin, &sg_members, &mut missing_prefix_lists)))
             .collect();
-        let nacls = twin
-            .network_acls
-            .values()
-            .map(|a| (a.id.as_str(), CompiledNacl::compile(a)))
-            .collect();
+        let nacls = twin.network_acls.values().map(|a| (a.id.as_str(), CompiledNacl::compile(a))).collect();
         Index {
             twin,
             subnet_route_table,
@@ -172,6 +164,7 @@ impl<'t> Index<'t> {
             subnet_enis,
             public_ips,
             public_ip_list,
+            vpc_public,
             edge_route_table,
             vpc_igws,
             tgw_vpc_attachment,

@@ -38,9 +38,7 @@ pub const EPHEMERAL: (u32, u32) = (1024, 65535);
 /// The packets of a query: protocol, destination port (TCP/UDP) and ephemeral source ports.
 pub fn traffic(protocol: Protocol, port: Option<u16>) -> PacketSet {
     let tcp_udp = |p: u8| {
-        let c = Cube::ALL
-            .with(PROTO, p as u32, p as u32)
-            .with(SPORT, EPHEMERAL.0, EPHEMERAL.1);
+        let c = Cube::ALL.with(PROTO, p as u32, p as u32).with(SPORT, EPHEMERAL.0, EPHEMERAL.1);
         match port {
             Some(x) => c.with(DPORT, x as u32, x as u32),
             None => c,
@@ -50,29 +48,13 @@ pub fn traffic(protocol: Protocol, port: Option<u16>) -> PacketSet {
     match protocol {
         Protocol::Tcp => s.union(&PacketSet::from_cube(tcp_udp(PROTO_TCP))),
         Protocol::Udp => s.union(&PacketSet::from_cube(tcp_udp(PROTO_UDP))),
-        Protocol::Icmp => s.union(&PacketSet::from_cube(Cube::ALL.with(
-            PROTO,
-            PROTO_ICMP as u32,
-            PROTO_ICMP as u32,
-        ))),
+        Protocol::Icmp => s.union(&PacketSet::from_cube(Cube::ALL.with(PROTO, PROTO_ICMP as u32, PROTO_ICMP as u32))),
         Protocol::All => {
             s.union(&PacketSet::from_cube(tcp_udp(PROTO_TCP)));
             s.union(&PacketSet::from_cube(tcp_udp(PROTO_UDP)));
-            s.union(&PacketSet::from_cube(Cube::ALL.with(
-                PROTO,
-                0,
-                PROTO_TCP as u32 - 1,
-            )));
-            s.union(&PacketSet::from_cube(Cube::ALL.with(
-                PROTO,
-                PROTO_TCP as u32 + 1,
-                PROTO_UDP as u32 - 1,
-            )));
-            s.union(&PacketSet::from_cube(Cube::ALL.with(
-                PROTO,
-                PROTO_UDP as u32 + 1,
-                255,
-            )));
+            s.union(&PacketSet::from_cube(Cube::ALL.with(PROTO, 0, PROTO_TCP as u32 - 1)));
+            s.union(&PacketSet::from_cube(Cube::ALL.with(PROTO, PROTO_TCP as u32 + 1, PROTO_UDP as u32 - 1)));
+            s.union(&PacketSet::from_cube(Cube::ALL.with(PROTO, PROTO_UDP as u32 + 1, 255)));
         }
     }
     s
@@ -96,6 +78,8 @@ pub struct PathAnswer {
     pub inspected: bool,
     /// The path the replies take back.
     pub reply_hops: Vec<Hop>,
+    /// True when the replies cross an inspection appliance too.
+    pub reply_inspected: bool,
     pub ends: Outcome,
 }
 
@@ -130,16 +114,12 @@ fn matches_target(outcome: &Outcome, to: &Spec, twin: &koban_model::Twin) -> boo
         (Outcome::Delivered { interface, .. }, Spec::Instance(_) | Spec::Interface(_)) => {
             to.interfaces(twin).iter().any(|e| &e.id == interface)
         }
-        (Outcome::Delivered { interface, .. }, Spec::Subnet(s)) => twin
-            .network_interfaces
-            .get(interface)
-            .map(|e| &e.subnet == s)
-            .unwrap_or(false),
-        (Outcome::Delivered { interface, .. }, Spec::Vpc(v)) => twin
-            .network_interfaces
-            .get(interface)
-            .map(|e| &e.vpc == v)
-            .unwrap_or(false),
+        (Outcome::Delivered { interface, .. }, Spec::Subnet(s)) => {
+            twin.network_interfaces.get(interface).map(|e| &e.subnet == s).unwrap_or(false)
+        }
+        (Outcome::Delivered { interface, .. }, Spec::Vpc(v)) => {
+            twin.network_interfaces.get(interface).map(|e| &e.vpc == v).unwrap_or(false)
+        }
         (Outcome::Delivered { .. } | Outcome::Exited { .. }, Spec::Cidr(_)) => true,
         (Outcome::Exited { to: t }, Spec::Internet) => t == "internet",
         (Outcome::Exited { to: t }, Spec::Network(n)) => t == &format!("network:{n}"),
@@ -174,11 +154,7 @@ fn blocked_of(leaf: &Leaf, direction: &'static str) -> Option<BlockedAnswer> {
     }
 }
 
-fn starts<'t>(
-    engine: &Engine<'t>,
-    from: &Spec,
-    traffic: &PacketSet,
-) -> (Vec<(Start<'t>, PacketSet)>, Vec<String>) {
+fn starts<'t>(engine: &Engine<'t>, from: &Spec, traffic: &PacketSet) -> (Vec<(Start<'t>, PacketSet)>, Vec<String>) {
     let twin = engine.ix.twin;
     let mut notes = Vec::new();
     let mut out = Vec::new();
@@ -229,30 +205,16 @@ fn starts<'t>(
             let enis = from.interfaces(twin);
             if !enis.is_empty() {
                 for e in enis {
-                    let ips: Vec<_> = e
-                        .private_ips
-                        .iter()
-                        .copied()
-                        .filter(|ip| n.contains(ip))
-                        .collect();
+                    let ips: Vec<_> = e.private_ips.iter().copied().filter(|ip| n.contains(ip)).collect();
                     out.push((Start::Interface(e), with_src(&ips)));
                 }
-            } else if let Some(sub) = twin
-                .subnets
-                .values()
-                .find(|s| s.cidr.map(|c| c.contains(&n.network())).unwrap_or(false))
-            {
+            } else if let Some(sub) = twin.subnets.values().find(|s| s.cidr.map(|c| c.contains(&n.network())).unwrap_or(false)) {
                 let (lo, hi) = crate::space::net_range(n);
-                notes.push(format!(
-                    "{n}: no interface owns it; traced as a host in {} with no security group",
-                    sub.id
-                ));
+                notes.push(format!("{n}: no interface owns it; traced as a host in {} with no security group", sub.id));
                 out.push((Start::SubnetHost(sub), traffic.restrict(SRC, lo, hi)));
             } else {
                 let (lo, hi) = crate::space::net_range(n);
-                notes.push(format!(
-                    "{n}: not inside the twin; traced as arriving from the internet"
-                ));
+                notes.push(format!("{n}: not inside the twin; traced as arriving from the internet"));
                 let src = traffic.restrict(SRC, lo, hi);
                 out.push((Start::Internet, src));
             }
@@ -333,11 +295,13 @@ pub fn reach(
                     inspected: inspected(&leaf.path.hops),
                     hops: leaf.path.hops.clone(),
                     reply_hops: vec![],
+                    reply_inspected: false,
                     ends: leaf.outcome.clone(),
                 });
                 continue;
             }
-            let (_, reply, reply_blocked, reply_unknowns) = replies(engine, leaf, start);
+            let r = replies(engine, &leaf.path, &leaf.set, &leaf.outcome, start, true);
+            let (reply, reply_blocked, reply_unknowns) = (r.first, r.blocked, r.unknowns);
             unknowns.extend(reply_unknowns);
             blocked.extend(reply_blocked);
             if let Some(reply_hops) = reply {
@@ -345,6 +309,7 @@ pub fn reach(
                     packets: leaf.set.to_string(),
                     inspected: inspected(&leaf.path.hops),
                     hops: leaf.path.hops.clone(),
+                    reply_inspected: inspected(&reply_hops),
                     reply_hops,
                     ends: leaf.outcome.clone(),
                 });
@@ -373,86 +338,108 @@ pub fn reach(
     }
 }
 
-/// Trace the replies of a delivered leaf back to the origin. Returns the forward packets whose
-/// replies return, the reply hops of the first successful reply, blocked replies, unknowns.
+/// What the replies of one delivered leaf did.
+pub(crate) struct Replies {
+    /// Forward packets (origin's view) whose replies returned.
+    pub ok: PacketSet,
+    /// Hops of the first reply that returned.
+    pub first: Option<Vec<Hop>>,
+    pub blocked: Vec<BlockedAnswer>,
+    pub unknowns: Vec<String>,
+}
+
+/// Collects reply ends: what returned to the origin, and (when asked) where the rest stopped.
+struct ReplySink<'s, 't> {
+    start: &'s Start<'t>,
+    keep_blocked: bool,
+    out: Replies,
+}
+
+impl<'s, 't> crate::trace::Sink for ReplySink<'s, 't> {
+    fn leaf(&mut self, path: &crate::trace::PathState, set: &PacketSet, outcome: Outcome) {
+        for u in &path.unknowns {
+            if !self.out.unknowns.contains(u) {
+                self.out.unknowns.push(u.clone());
+            }
+        }
+        if returns_to_origin(&outcome, self.start) {
+            self.out.ok.union(&set.reversed());
+            if self.out.first.is_none() {
+                self.out.first = Some(path.hops.clone());
+            }
+            return;
+        }
+        if !self.keep_blocked {
+            return;
+        }
+        let (at, reason) = match &outcome {
+            Outcome::Blocked { at, reason } => (at.clone(), reason.clone()),
+            Outcome::Delivered { owner, .. } => (owner.clone(), format!("the reply ends at {owner}, not at the origin")),
+            Outcome::Exited { to } => (to.clone(), format!("the reply ends at {to}, not at the origin")),
+        };
+        self.out.blocked.push(BlockedAnswer { at, reason, direction: "reply", packets: set.to_string(), hops: hop_ids(&path.hops) });
+    }
+}
+
+/// Trace the replies of packets `set` that ended as `outcome` after `path`, back to the origin
+/// (security groups of the two ends stateful, NAT translations undone).
 pub(crate) fn replies(
     engine: &Engine,
-    leaf: &Leaf,
+    path: &crate::trace::PathState,
+    set: &PacketSet,
+    outcome: &Outcome,
     start: &Start,
-) -> (PacketSet, Option<Vec<Hop>>, Vec<BlockedAnswer>, Vec<String>) {
+    keep_blocked: bool,
+) -> Replies {
     let twin = engine.ix.twin;
     let mut session = Session::default();
     if let Start::Interface(e) = start {
         session.stateful_interfaces.insert(e.id.clone());
     }
-    if let Outcome::Delivered { interface, .. } = &leaf.outcome {
+    if let Outcome::Delivered { interface, .. } = outcome {
         session.stateful_interfaces.insert(interface.clone());
     }
-    session.translations = leaf.path.translations.clone();
-    let reply = leaf.set.reversed();
-    let mut sink = Collect::default();
+    session.translations = path.translations.clone();
+    let reply = set.reversed();
+    let mut sink =
+        ReplySink { start, keep_blocked, out: Replies { ok: PacketSet::empty(), first: None, blocked: Vec::new(), unknowns: Vec::new() } };
     {
         let mut walk = engine.walk(&mut sink, Some(&session));
-        match &leaf.outcome {
+        match outcome {
             Outcome::Delivered { interface, .. } => {
                 if let Some(e) = twin.network_interfaces.get(interface) {
                     walk.from_interface(e, &reply);
                 }
             }
             Outcome::Exited { to } if to == "internet" => walk.from_internet(&reply),
+            Outcome::Exited { to } if to.starts_with("aws-service:") => {
+                let endpoint = path
+                    .hops
+                    .iter()
+                    .rev()
+                    .find(|h| h.hop_type == HopType::GatewayEndpoint)
+                    .and_then(|h| twin.vpc_endpoints.get(&h.resource));
+                if let Some(ep) = endpoint {
+                    walk.from_gateway_endpoint(ep, &reply);
+                }
+            }
             Outcome::Exited { to } => {
-                if let Some(n) = to
-                    .strip_prefix("network:")
-                    .and_then(|n| twin.networks.get(n))
-                {
+                if let Some(n) = to.strip_prefix("network:").and_then(|n| twin.networks.get(n)) {
                     walk.from_network(n, &reply);
                 }
             }
             Outcome::Blocked { .. } => {}
         }
     }
-    let mut ok = PacketSet::empty();
-    let mut first = None;
-    let mut blocked = Vec::new();
-    let mut unknowns = Vec::new();
-    for r in &sink.leaves {
-        unknowns.extend(r.path.unknowns.iter().cloned());
-        if returns_to_origin(&r.outcome, start) {
-            ok.union(&r.set.reversed());
-            if first.is_none() {
-                first = Some(r.path.hops.clone());
-            }
-        } else if let Some(b) = blocked_of(r, "reply") {
-            blocked.push(b);
-        } else {
-            let end = match &r.outcome {
-                Outcome::Delivered { owner, .. } => owner.clone(),
-                Outcome::Exited { to } => to.clone(),
-                Outcome::Blocked { at, .. } => at.clone(),
-            };
-            blocked.push(BlockedAnswer {
-                at: end.clone(),
-                reason: format!("the reply ends at {end}, not at the origin"),
-                direction: "reply",
-                packets: r.set.to_string(),
-                hops: hop_ids(&r.path.hops),
-            });
-        }
-    }
-    (ok, first, blocked, unknowns)
+    sink.out
 }
 
 /// True when the hops cross an inspection appliance.
 pub fn inspected(hops: &[Hop]) -> bool {
-    hops.iter()
-        .any(|h| h.hop_type == HopType::InspectionAppliance)
+    hops.iter().any(|h| h.hop_type == HopType::InspectionAppliance)
 }
 
-fn damaged_on_paths(
-    twin: &koban_model::Twin,
-    paths: &[PathAnswer],
-    blocked: &[BlockedAnswer],
-) -> Vec<String> {
+fn damaged_on_paths(twin: &koban_model::Twin, paths: &[PathAnswer], blocked: &[BlockedAnswer]) -> Vec<String> {
     let mut touched: Vec<&str> = Vec::new();
     for p in paths {
         touched.extend(p.hops.iter().map(|h| h.resource.as_str()));
@@ -477,9 +464,7 @@ fn damaged_on_paths(
 fn group_blocked(blocked: Vec<BlockedAnswer>) -> Vec<BlockedAnswer> {
     let mut groups: BTreeMap<(String, String, &'static str), BlockedAnswer> = BTreeMap::new();
     for b in blocked {
-        groups
-            .entry((b.at.clone(), b.reason.clone(), b.direction))
-            .or_insert(b);
+        groups.entry((b.at.clone(), b.reason.clone(), b.direction)).or_insert(b);
     }
     groups.into_values().collect()
 }

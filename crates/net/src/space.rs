@@ -30,13 +30,7 @@ pub fn net_range(n: &Ipv4Net) -> (u32, u32) {
 }
 
 impl Cube {
-    pub const ALL: Cube = Cube([
-        (0, MAX[0]),
-        (0, MAX[1]),
-        (0, MAX[2]),
-        (0, MAX[3]),
-        (0, MAX[4]),
-    ]);
+    pub const ALL: Cube = Cube([(0, MAX[0]), (0, MAX[1]), (0, MAX[2]), (0, MAX[3]), (0, MAX[4])]);
 
     pub fn with(mut self, dim: usize, lo: u32, hi: u32) -> Cube {
         self.0[dim] = (lo, hi);
@@ -125,9 +119,7 @@ impl PacketSet {
     }
 
     pub fn all() -> Self {
-        PacketSet {
-            cubes: vec![Cube::ALL],
-        }
+        PacketSet { cubes: vec![Cube::ALL] }
     }
 
     pub fn from_cube(c: Cube) -> Self {
@@ -167,9 +159,7 @@ impl PacketSet {
     }
 
     pub fn intersect_cube(&self, c: &Cube) -> PacketSet {
-        PacketSet {
-            cubes: self.cubes.iter().filter_map(|x| x.intersect(c)).collect(),
-        }
+        PacketSet { cubes: self.cubes.iter().filter_map(|x| x.intersect(c)).collect() }
     }
 
     /// Intersection with a union of (possibly overlapping) boxes.
@@ -240,9 +230,7 @@ impl PacketSet {
                 let mut n = *c;
                 n.0.swap(SRC, DST);
                 let p = c.0[PROTO];
-                if p == (PROTO_TCP as u32, PROTO_TCP as u32)
-                    || p == (PROTO_UDP as u32, PROTO_UDP as u32)
-                {
+                if p == (PROTO_TCP as u32, PROTO_TCP as u32) || p == (PROTO_UDP as u32, PROTO_UDP as u32) {
                     n.0.swap(SPORT, DPORT);
                 } else if p == (PROTO_ICMP as u32, PROTO_ICMP as u32) {
                     // Echo request (8) is answered by echo reply (0); other ICMP is not replied to.
@@ -259,47 +247,75 @@ impl PacketSet {
         s
     }
 
-    /// Merge boxes that differ in one dimension only and touch there; drop contained boxes.
+    /// Merge boxes that differ in one dimension only and touch there, dimension by dimension,
+    /// until nothing merges (O(n log n) per round).
     pub fn normalize(&mut self) {
         if self.cubes.len() < 2 {
             return;
         }
         loop {
-            let mut merged = false;
-            'outer: for i in 0..self.cubes.len() {
-                for j in (i + 1)..self.cubes.len() {
-                    let (a, b) = (self.cubes[i], self.cubes[j]);
-                    if a.contains(&b) {
-                        self.cubes.swap_remove(j);
-                        merged = true;
-                        break 'outer;
+            let before = self.cubes.len();
+            for d in 0..5 {
+                self.cubes.sort_unstable_by_key(|c| {
+                    let mut k = c.0;
+                    k.swap(d, 4);
+                    if d < 4 {
+                        k[d..4].rotate_left(1);
                     }
-                    if b.contains(&a) {
-                        self.cubes.swap_remove(i);
-                        merged = true;
-                        break 'outer;
-                    }
-                    let diff: Vec<usize> = (0..5).filter(|&d| a.0[d] != b.0[d]).collect();
-                    if diff.len() == 1 {
-                        let d = diff[0];
-                        let (lo1, hi1) = a.0[d];
-                        let (lo2, hi2) = b.0[d];
-                        let touches =
-                            (hi1 as u64) + 1 >= lo2 as u64 && (hi2 as u64) + 1 >= lo1 as u64;
-                        if touches {
-                            self.cubes[i] = a.with(d, lo1.min(lo2), hi1.max(hi2));
-                            self.cubes.swap_remove(j);
-                            merged = true;
-                            break 'outer;
+                    k
+                });
+                let mut out: Vec<Cube> = Vec::with_capacity(self.cubes.len());
+                for c in self.cubes.drain(..) {
+                    if let Some(last) = out.last_mut() {
+                        let same_rest = (0..5).all(|k| k == d || last.0[k] == c.0[k]);
+                        if same_rest && (c.0[d].0 as u64) <= last.0[d].1 as u64 + 1 {
+                            last.0[d].1 = last.0[d].1.max(c.0[d].1);
+                            continue;
                         }
                     }
+                    out.push(c);
                 }
+                self.cubes = out;
             }
-            if !merged || self.cubes.len() < 2 {
+            if self.cubes.len() == before || self.cubes.len() < 2 {
                 break;
             }
         }
-        self.cubes.sort();
+        self.cubes.sort_unstable();
+    }
+
+    /// Split the set at single values of one dimension: for each of the sorted, distinct
+    /// `points` the packets with exactly that value, and the packets with none of them.
+    /// One sweep over the boxes, so it stays linear in the number of points.
+    pub fn split_points(&self, dim: usize, points: &[u32]) -> (Vec<(u32, PacketSet)>, PacketSet) {
+        let mut at: std::collections::BTreeMap<u32, Vec<Cube>> = std::collections::BTreeMap::new();
+        let mut rest = Vec::new();
+        for c in &self.cubes {
+            let (lo, hi) = c.0[dim];
+            let start = points.partition_point(|p| *p < lo);
+            let mut next = lo as u64;
+            for &p in points[start..].iter().take_while(|p| **p <= hi) {
+                if (p as u64) > next {
+                    rest.push(c.with(dim, next as u32, p - 1));
+                }
+                at.entry(p).or_default().push(c.with(dim, p, p));
+                next = p as u64 + 1;
+            }
+            if next <= hi as u64 {
+                rest.push(c.with(dim, next as u32, hi));
+            }
+        }
+        let pieces = at
+            .into_iter()
+            .map(|(p, cubes)| {
+                let mut s = PacketSet { cubes };
+                s.normalize();
+                (p, s)
+            })
+            .collect();
+        let mut r = PacketSet { cubes: rest };
+        r.normalize();
+        (pieces, r)
     }
 
     /// Intervals of one dimension covered by the set, merged and sorted.
@@ -311,9 +327,7 @@ impl PacketSet {
 
     /// One concrete packet of the set (the lowest corner of its first box).
     pub fn sample(&self) -> Option<[u32; 5]> {
-        self.cubes
-            .first()
-            .map(|c| [c.0[0].0, c.0[1].0, c.0[2].0, c.0[3].0, c.0[4].0])
+        self.cubes.first().map(|c| [c.0[0].0, c.0[1].0, c.0[2].0, c.0[3].0, c.0[4].0])
     }
 
     pub fn add_disjoint_from(&mut self, other: PacketSet) {
@@ -371,13 +385,7 @@ impl fmt::Display for Cube {
         } else {
             format!("protocols {}-{}", p.0, p.1)
         };
-        write!(
-            f,
-            "{} -> {} {}",
-            fmt_addr_range(s.0, s.1),
-            fmt_addr_range(d.0, d.1),
-            proto
-        )?;
+        write!(f, "{} -> {} {}", fmt_addr_range(s.0, s.1), fmt_addr_range(d.0, d.1), proto)?;
         let tcpudp = p.0 == p.1 && (p.0 == PROTO_TCP as u32 || p.0 == PROTO_UDP as u32);
         if tcpudp {
             if dp != (0, 65535) {
@@ -418,9 +426,7 @@ mod tests {
     }
 
     fn member(s: &PacketSet, p: [u32; 5]) -> bool {
-        s.cubes()
-            .iter()
-            .any(|c| (0..5).all(|d| c.0[d].0 <= p[d] && p[d] <= c.0[d].1))
+        s.cubes().iter().any(|c| (0..5).all(|d| c.0[d].0 <= p[d] && p[d] <= c.0[d].1))
     }
 
     proptest! {
@@ -447,22 +453,26 @@ mod tests {
 
     #[test]
     fn reply_of_tcp_swaps_ports_and_addresses() {
-        let c = Cube::ALL
-            .with(SRC, 1, 1)
-            .with(DST, 2, 2)
-            .with(PROTO, 6, 6)
-            .with(SPORT, 1024, 65535)
-            .with(DPORT, 443, 443);
+        let c = Cube::ALL.with(SRC, 1, 1).with(DST, 2, 2).with(PROTO, 6, 6).with(SPORT, 1024, 65535).with(DPORT, 443, 443);
         let r = PacketSet::from_cube(c).reversed();
         assert_eq!(
             r.cubes()[0],
-            Cube::ALL
-                .with(SRC, 2, 2)
-                .with(DST, 1, 1)
-                .with(PROTO, 6, 6)
-                .with(SPORT, 443, 443)
-                .with(DPORT, 1024, 65535)
+            Cube::ALL.with(SRC, 2, 2).with(DST, 1, 1).with(PROTO, 6, 6).with(SPORT, 443, 443).with(DPORT, 1024, 65535)
         );
+    }
+
+    #[test]
+    fn split_points_partitions_the_set() {
+        let s = PacketSet::from_cube(Cube::ALL.with(DST, 10, 20).with(PROTO, 6, 6));
+        let (at, rest) = s.split_points(DST, &[5, 12, 15, 20, 30]);
+        let pts: Vec<u32> = at.iter().map(|(p, _)| *p).collect();
+        assert_eq!(pts, vec![12, 15, 20]);
+        assert_eq!(rest.project(DST), vec![(10, 11), (13, 14), (16, 19)]);
+        let mut all = rest.clone();
+        for (_, p) in &at {
+            all.union(p);
+        }
+        assert_eq!(all, s);
     }
 
     #[test]

@@ -42,9 +42,7 @@ impl Spec {
             return Ok(Spec::Network(s.to_string()));
         }
         if let Ok(ip) = s.parse::<Ipv4Addr>() {
-            return Ok(Spec::Cidr(
-                Ipv4Net::new(ip, 32).map_err(|_| SpecError::Unrecognised(s.into()))?,
-            ));
+            return Ok(Spec::Cidr(Ipv4Net::new(ip, 32).map_err(|_| SpecError::Unrecognised(s.into()))?));
         }
         if let Ok(n) = s.parse::<Ipv4Net>() {
             return Ok(Spec::Cidr(n.trunc()));
@@ -60,10 +58,7 @@ impl Spec {
             return known(twin.instances.contains_key(s), Spec::Instance(s.into()));
         }
         if s.starts_with("eni-") {
-            return known(
-                twin.network_interfaces.contains_key(s),
-                Spec::Interface(s.into()),
-            );
+            return known(twin.network_interfaces.contains_key(s), Spec::Interface(s.into()));
         }
         if s.starts_with("subnet-") {
             return known(twin.subnets.contains_key(s), Spec::Subnet(s.into()));
@@ -82,38 +77,14 @@ impl Spec {
             Spec::Instance(i) => twin
                 .instances
                 .get(i)
-                .map(|x| {
-                    x.network_interfaces
-                        .iter()
-                        .filter_map(|e| twin.network_interfaces.get(e))
-                        .filter(live)
-                        .collect()
-                })
+                .map(|x| x.network_interfaces.iter().filter_map(|e| twin.network_interfaces.get(e)).filter(live).collect())
                 .unwrap_or_default(),
-            Spec::Interface(e) => twin
-                .network_interfaces
-                .get(e)
-                .into_iter()
-                .filter(live)
-                .collect(),
-            Spec::Subnet(s) => twin
-                .network_interfaces
-                .values()
-                .filter(|e| &e.subnet == s)
-                .filter(live)
-                .collect(),
-            Spec::Vpc(v) => twin
-                .network_interfaces
-                .values()
-                .filter(|e| &e.vpc == v)
-                .filter(live)
-                .collect(),
-            Spec::Cidr(n) => twin
-                .network_interfaces
-                .values()
-                .filter(|e| e.private_ips.iter().any(|ip| n.contains(ip)))
-                .filter(live)
-                .collect(),
+            Spec::Interface(e) => twin.network_interfaces.get(e).into_iter().filter(live).collect(),
+            Spec::Subnet(s) => twin.network_interfaces.values().filter(|e| &e.subnet == s).filter(live).collect(),
+            Spec::Vpc(v) => twin.network_interfaces.values().filter(|e| &e.vpc == v).filter(live).collect(),
+            Spec::Cidr(n) => {
+                twin.network_interfaces.values().filter(|e| e.private_ips.iter().any(|ip| n.contains(ip))).filter(live).collect()
+            }
             Spec::Internet | Spec::Network(_) => Vec::new(),
         }
     }
@@ -122,8 +93,7 @@ impl Spec {
     /// when the source is the internet, private ones otherwise.
     pub fn destination(&self, twin: &Twin, from_internet: bool) -> PacketSet {
         let mut set = PacketSet::empty();
-        let mut add =
-            |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(DST, lo, hi)));
+        let mut add = |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(DST, lo, hi)));
         match self {
             Spec::Internet => {
                 for (lo, hi) in public_space() {
@@ -140,12 +110,7 @@ impl Spec {
                 return set;
             }
             Spec::Network(n) => {
-                for c in twin
-                    .networks
-                    .get(n)
-                    .map(|n| n.cidrs.as_slice())
-                    .unwrap_or_default()
-                {
+                for c in twin.networks.get(n).map(|n| n.cidrs.as_slice()).unwrap_or_default() {
                     let (lo, hi) = net_range(c);
                     add(lo, hi);
                 }
@@ -161,12 +126,7 @@ impl Spec {
                 }
             }
             Spec::Vpc(v) if !from_internet => {
-                for c in twin
-                    .vpcs
-                    .get(v)
-                    .map(|v| v.cidrs.as_slice())
-                    .unwrap_or_default()
-                {
+                for c in twin.vpcs.get(v).map(|v| v.cidrs.as_slice()).unwrap_or_default() {
                     let (lo, hi) = net_range(c);
                     add(lo, hi);
                 }
@@ -191,17 +151,11 @@ impl Spec {
     /// Source addresses for an external or address source.
     pub fn source_space(&self, twin: &Twin) -> PacketSet {
         let mut set = PacketSet::empty();
-        let mut add =
-            |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(SRC, lo, hi)));
+        let mut add = |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(SRC, lo, hi)));
         match self {
             Spec::Internet => public_space().into_iter().for_each(|(lo, hi)| add(lo, hi)),
             Spec::Network(n) => {
-                for c in twin
-                    .networks
-                    .get(n)
-                    .map(|n| n.cidrs.as_slice())
-                    .unwrap_or_default()
-                {
+                for c in twin.networks.get(n).map(|n| n.cidrs.as_slice()).unwrap_or_default() {
                     let (lo, hi) = net_range(c);
                     add(lo, hi);
                 }

@@ -52,28 +52,14 @@ pub struct Hop {
 
 impl Hop {
     pub fn new(resource: impl Into<String>, hop_type: HopType) -> Self {
-        Hop {
-            resource: resource.into(),
-            hop_type,
-            interface: None,
-            evidence: Vec::new(),
-        }
+        Hop { resource: resource.into(), hop_type, interface: None, evidence: Vec::new() }
     }
     pub fn via(mut self, eni: impl Into<String>) -> Self {
         self.interface = Some(eni.into());
         self
     }
-    pub fn because(
-        mut self,
-        kind: &'static str,
-        resource: impl Into<String>,
-        detail: impl Into<String>,
-    ) -> Self {
-        self.evidence.push(Evidence {
-            kind,
-            resource: resource.into(),
-            detail: detail.into(),
-        });
+    pub fn because(mut self, kind: &'static str, resource: impl Into<String>, detail: impl Into<String>) -> Self {
+        self.evidence.push(Evidence { kind, resource: resource.into(), detail: detail.into() });
         self
     }
 }
@@ -92,10 +78,7 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn blocked(at: impl Into<String>, reason: impl Into<String>) -> Self {
-        Outcome::Blocked {
-            at: at.into(),
-            reason: reason.into(),
-        }
+        Outcome::Blocked { at: at.into(), reason: reason.into() }
     }
 }
 
@@ -136,10 +119,6 @@ pub struct Leaf {
 
 impl Sink for Collect {
     fn leaf(&mut self, path: &PathState, set: &PacketSet, outcome: Outcome) {
-        self.leaves.push(Leaf {
-            path: path.clone(),
-            set: set.clone(),
-            outcome,
-        });
+        self.leaves.push(Leaf { path: path.clone(), set: set.clone(), outcome });
     }
 }

@@ -7,11 +7,7 @@ use serde_json::{json, Value};
 
 fn public_association(c: &Ctx, p: &PublicIp) -> Value {
     let ip = Ip(p.ip).to_string();
-    let dns = format!(
-        "ec2-{}.{}.compute.amazonaws.com",
-        ip.replace('.', "-"),
-        c.org.region
-    );
+    let dns = format!("ec2-{}.{}.compute.amazonaws.com", ip.replace('.', "-"), c.org.region);
     match &p.eip {
         Some((alloc, assoc)) => json!({
             "AllocationId": alloc,
@@ -71,50 +67,31 @@ pub(super) fn eni_json(c: &Ctx, e: &Eni) -> Value {
         eni["Association"] = public_association(c, p);
     }
     let (interface_type, description) = match e.kind {
-        EniKind::Instance {
-            instance,
-            device_index,
-        } => {
+        EniKind::Instance { instance, device_index } => {
             let att = &mut eni["Attachment"];
             att["InstanceId"] = json!(v.instances[instance].id);
             att["InstanceOwnerId"] = json!(c.owner);
             att["DeviceIndex"] = json!(device_index);
             att["DeleteOnTermination"] = json!(device_index == 0);
-            let d = if device_index == 0 {
-                "Primary network interface".to_string()
-            } else {
-                String::new()
-            };
+            let d = if device_index == 0 { "Primary network interface".to_string() } else { String::new() };
             ("interface", d)
         }
         EniKind::Nat { nat } => {
             eni["RequesterId"] = json!("amazon-nat-gateway");
             eni["RequesterManaged"] = json!(true);
             eni["SourceDestCheck"] = json!(false);
-            (
-                "nat_gateway",
-                format!("Interface for NAT Gateway {}", v.nats[nat].id),
-            )
+            ("nat_gateway", format!("Interface for NAT Gateway {}", v.nats[nat].id))
         }
         EniKind::TransitGateway => {
             eni["RequesterId"] = json!("amazon-tgw");
             eni["RequesterManaged"] = json!(true);
             eni["SourceDestCheck"] = json!(false);
-            (
-                "transit_gateway",
-                format!(
-                    "Network Interface for Transit Gateway Attachment {}",
-                    v.attachment.id
-                ),
-            )
+            ("transit_gateway", format!("Network Interface for Transit Gateway Attachment {}", v.attachment.id))
         }
         EniKind::Endpoint { endpoint } => {
             eni["RequesterId"] = json!("amazon-vpce");
             eni["RequesterManaged"] = json!(true);
-            (
-                "vpc_endpoint",
-                format!("VPC Endpoint Interface {}", v.endpoints[endpoint].id),
-            )
+            ("vpc_endpoint", format!("VPC Endpoint Interface {}", v.endpoints[endpoint].id))
         }
     };
     eni["InterfaceType"] = json!(interface_type);
@@ -124,12 +101,8 @@ pub(super) fn eni_json(c: &Ctx, e: &Eni) -> Value {
 
 pub(super) fn res_json(c: &Ctx, r: &Reservation) -> Value {
     let v = c.vpc;
-    let instances: Vec<Value> = r
-        .instances
-        .iter()
-        .enumerate()
-        .map(|(launch_index, &i)| instance_json(c, &v.instances[i], launch_index))
-        .collect();
+    let instances: Vec<Value> =
+        r.instances.iter().enumerate().map(|(launch_index, &i)| instance_json(c, &v.instances[i], launch_index)).collect();
     json!({
         "Groups": [],
         "Instances": instances,

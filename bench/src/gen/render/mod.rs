@@ -34,9 +34,7 @@ impl Ctx<'_> {
         &self.vpc.subnets[subnet].id
     }
     fn group_refs(&self, sgs: &[usize]) -> Value {
-        sgs.iter()
-            .map(|&g| json!({"GroupId": self.vpc.sgs[g].id, "GroupName": self.vpc.sgs[g].name}))
-            .collect()
+        sgs.iter().map(|&g| json!({"GroupId": self.vpc.sgs[g].id, "GroupName": self.vpc.sgs[g].name})).collect()
     }
     fn private_dns(&self, ip: u32) -> String {
         let [a, b, c, d] = ip.to_be_bytes();
@@ -51,50 +49,23 @@ fn name_tags(name: &str) -> Value {
 /// All VPC-level files of account `a` (always written, possibly with empty lists).
 pub fn account_files(org: &Org, a: usize) -> Files {
     let owner = org.accounts[a].as_str();
-    let ctxs: Vec<Ctx> = org
-        .vpcs
-        .iter()
-        .filter(|v| v.account == a)
-        .map(|vpc| Ctx { org, vpc, owner })
-        .collect();
+    let ctxs: Vec<Ctx> = org.vpcs.iter().filter(|v| v.account == a).map(|vpc| Ctx { org, vpc, owner }).collect();
     let file = |kind: &str, each: &dyn Fn(&Ctx) -> Vec<Value>| {
         let items: Vec<Value> = ctxs.iter().flat_map(each).collect();
         (format!("{kind}.json"), json!({ kind: items }))
     };
     vec![
         file("Vpcs", &|c| vec![vpc_json(c)]),
-        file("Subnets", &|c| {
-            (0..c.vpc.subnets.len())
-                .map(|s| subnet_json(c, s))
-                .collect()
-        }),
-        file("RouteTables", &|c| {
-            c.vpc.route_tables.iter().map(|t| rtb_json(c, t)).collect()
-        }),
-        file("InternetGateways", &|c| {
-            c.vpc.igw.iter().map(|i| igw_json(c, i)).collect()
-        }),
-        file("NatGateways", &|c| {
-            c.vpc.nats.iter().map(|n| nat_json(c, n)).collect()
-        }),
-        file("NetworkAcls", &|c| {
-            c.vpc.nacls.iter().map(|n| nacl_json(c, n)).collect()
-        }),
-        file("SecurityGroups", &|c| {
-            c.vpc.sgs.iter().map(|g| sg_json(c, g)).collect()
-        }),
-        file("NetworkInterfaces", &|c| {
-            c.vpc.enis.iter().map(|e| eni_json(c, e)).collect()
-        }),
-        file("Reservations", &|c| {
-            c.vpc.reservations.iter().map(|r| res_json(c, r)).collect()
-        }),
-        file("VpcEndpoints", &|c| {
-            c.vpc.endpoints.iter().map(|e| vpce_json(c, e)).collect()
-        }),
-        file("TransitGatewayVpcAttachments", &|c| {
-            vec![vpc_attachment_json(c)]
-        }),
+        file("Subnets", &|c| (0..c.vpc.subnets.len()).map(|s| subnet_json(c, s)).collect()),
+        file("RouteTables", &|c| c.vpc.route_tables.iter().map(|t| rtb_json(c, t)).collect()),
+        file("InternetGateways", &|c| c.vpc.igw.iter().map(|i| igw_json(c, i)).collect()),
+        file("NatGateways", &|c| c.vpc.nats.iter().map(|n| nat_json(c, n)).collect()),
+        file("NetworkAcls", &|c| c.vpc.nacls.iter().map(|n| nacl_json(c, n)).collect()),
+        file("SecurityGroups", &|c| c.vpc.sgs.iter().map(|g| sg_json(c, g)).collect()),
+        file("NetworkInterfaces", &|c| c.vpc.enis.iter().map(|e| eni_json(c, e)).collect()),
+        file("Reservations", &|c| c.vpc.reservations.iter().map(|r| res_json(c, r)).collect()),
+        file("VpcEndpoints", &|c| c.vpc.endpoints.iter().map(|e| vpce_json(c, e)).collect()),
+        file("TransitGatewayVpcAttachments", &|c| vec![vpc_attachment_json(c)]),
     ]
 }
 

@@ -70,10 +70,7 @@ pub fn transit_files(org: &Org) -> Files {
         "TransitGatewayId": t.tgw,
         "TransitGatewayOwnerId": owner
     }));
-    files.push((
-        "TransitGatewayAttachments.json".into(),
-        json!({ "TransitGatewayAttachments": attachments }),
-    ));
+    files.push(("TransitGatewayAttachments.json".into(), json!({ "TransitGatewayAttachments": attachments })));
     let tables: Vec<Value> = t
         .tables
         .iter()
@@ -89,10 +86,7 @@ pub fn transit_files(org: &Org) -> Files {
             })
         })
         .collect();
-    files.push((
-        "TransitGatewayRouteTables.json".into(),
-        json!({ "TransitGatewayRouteTables": tables }),
-    ));
+    files.push(("TransitGatewayRouteTables.json".into(), json!({ "TransitGatewayRouteTables": tables })));
     files.push((
         "VpnConnections.json".into(),
         json!({"VpnConnections": [{
@@ -186,10 +180,7 @@ pub fn tgw_table_files(org: &Org, with_propagated: bool) -> Files {
                 })
             }));
         }
-        files.push((
-            format!("TransitGatewayRoutes/{}.json", tt.id),
-            json!({"AdditionalRoutesAvailable": false, "Routes": routes}),
-        ));
+        files.push((format!("TransitGatewayRoutes/{}.json", tt.id), json!({"AdditionalRoutesAvailable": false, "Routes": routes})));
         let props: Vec<Value> = tt
             .propagations
             .iter()
@@ -203,10 +194,7 @@ pub fn tgw_table_files(org: &Org, with_propagated: bool) -> Files {
                 })
             })
             .collect();
-        files.push((
-            format!("TransitGatewayPropagations/{}.json", tt.id),
-            json!({ "TransitGatewayRouteTablePropagations": props }),
-        ));
+        files.push((format!("TransitGatewayPropagations/{}.json", tt.id), json!({ "TransitGatewayRouteTablePropagations": props })));
     }
     files
 }

@@ -178,11 +178,7 @@ pub(super) fn nacl_json(c: &Ctx, n: &Nacl) -> Value {
             })
         })
         .collect();
-    let name = if n.default {
-        Value::Array(vec![])
-    } else {
-        name_tags(&format!("{}-app-nacl", c.vpc.name))
-    };
+    let name = if n.default { Value::Array(vec![]) } else { name_tags(&format!("{}-app-nacl", c.vpc.name)) };
     json!({
         "Associations": assocs,
         "Entries": entries,
@@ -203,11 +199,7 @@ fn permission_json(c: &Ctx, p: &Permission) -> Value {
             None => json!({"CidrIp": cidr.to_string()}),
         })
         .collect();
-    let pairs: Vec<Value> = p
-        .groups
-        .iter()
-        .map(|&g| json!({"GroupId": c.vpc.sgs[g].id, "UserId": c.owner}))
-        .collect();
+    let pairs: Vec<Value> = p.groups.iter().map(|&g| json!({"GroupId": c.vpc.sgs[g].id, "UserId": c.owner})).collect();
     let mut perm = json!({
         "IpProtocol": match p.proto {
             Proto::All => "-1",

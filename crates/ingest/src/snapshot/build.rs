@@ -35,9 +35,7 @@ fn insert<T>(
             diags.push(Diagnostic {
                 severity: Severity::Warning,
                 origin: origin.clone(),
-                message: format!(
-                    "duplicate id {id}: already defined at {first}; keeping the first definition"
-                ),
+                message: format!("duplicate id {id}: already defined at {first}; keeping the first definition"),
                 resource: Some(id),
             });
         }
@@ -53,160 +51,56 @@ impl Builder {
         match item {
             Item::Vpc(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.vpcs,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.vpcs, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::Subnet(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.subnets,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.subnets, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::RouteTable(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.route_tables,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.route_tables, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::InternetGateway(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.internet_gateways,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.internet_gateways, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::NatGateway(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.nat_gateways,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.nat_gateways, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::VpcEndpoint(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.vpc_endpoints,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.vpc_endpoints, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::SecurityGroup(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.security_groups,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.security_groups, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::NetworkAcl(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.network_acls,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.network_acls, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::NetworkInterface(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.network_interfaces,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.network_interfaces, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::Instance(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.instances,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.instances, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::PrefixList(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.prefix_lists,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    true,
-                )
+                insert(&mut t.prefix_lists, d, x.id.clone(), x, &o, |e| e.origin.clone(), true)
             }
             Item::PrefixListEntries { id, cidrs } => self.prefix_entries.push((id, cidrs)),
             Item::VpcPeeringConnection(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.vpc_peering_connections,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    true,
-                )
+                insert(&mut t.vpc_peering_connections, d, x.id.clone(), x, &o, |e| e.origin.clone(), true)
             }
             Item::TransitGateway(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.transit_gateways,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    true,
-                )
+                insert(&mut t.transit_gateways, d, x.id.clone(), x, &o, |e| e.origin.clone(), true)
             }
             Item::TransitGatewayAttachment(x) => {
                 if let Some(existing) = t.transit_gateway_attachments.get_mut(&x.id) {
@@ -222,106 +116,36 @@ impl Builder {
             Item::TransitGatewayVpcAttachment(x) => self.vpc_attachments.push(x),
             Item::TransitGatewayRouteTable(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.transit_gateway_route_tables,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    true,
-                )
+                insert(&mut t.transit_gateway_route_tables, d, x.id.clone(), x, &o, |e| e.origin.clone(), true)
             }
-            Item::TransitGatewayRoutes {
-                table,
-                routes,
-                origin,
-            } => self.tgw_routes.push((table, routes, origin)),
-            Item::TransitGatewayPropagations {
-                table,
-                propagations,
-            } => self.tgw_props.push((table, propagations)),
+            Item::TransitGatewayRoutes { table, routes, origin } => self.tgw_routes.push((table, routes, origin)),
+            Item::TransitGatewayPropagations { table, propagations } => self.tgw_props.push((table, propagations)),
             Item::VpnGateway(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.vpn_gateways,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.vpn_gateways, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::VpnConnection(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.vpn_connections,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.vpn_connections, d, x.id.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::CustomerGateway(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.customer_gateways,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    true,
-                )
+                insert(&mut t.customer_gateways, d, x.id.clone(), x, &o, |e| e.origin.clone(), true)
             }
             Item::DirectConnectGateway(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.direct_connect_gateways,
-                    d,
-                    x.id.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    true,
-                )
+                insert(&mut t.direct_connect_gateways, d, x.id.clone(), x, &o, |e| e.origin.clone(), true)
             }
-            Item::DirectConnectAssociation {
-                gateway,
-                association,
-            } => self.dx_associations.push((gateway, association)),
+            Item::DirectConnectAssociation { gateway, association } => self.dx_associations.push((gateway, association)),
             Item::LoadBalancer(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.load_balancers,
-                    d,
-                    x.arn.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    false,
-                )
+                insert(&mut t.load_balancers, d, x.arn.clone(), x, &o, |e| e.origin.clone(), false)
             }
             Item::EndpointService(x) => {
                 let o = x.origin.clone();
-                insert(
-                    &mut t.vpc_endpoint_services,
-                    d,
-                    x.service_name.clone(),
-                    x,
-                    &o,
-                    |e| e.origin.clone(),
-                    true,
-                )
+                insert(&mut t.vpc_endpoint_services, d, x.service_name.clone(), x, &o, |e| e.origin.clone(), true)
             }
-            Item::Address {
-                eni,
-                private_ip,
-                public_ip,
-            } => self.addresses.push((eni, private_ip, public_ip)),
+            Item::Address { eni, private_ip, public_ip } => self.addresses.push((eni, private_ip, public_ip)),
         }
     }
 
@@ -437,9 +261,7 @@ impl Builder {
         t.vpcs.values().for_each(|v| note(&v.placement));
         t.subnets.values().for_each(|v| note(&v.placement));
         t.transit_gateways.values().for_each(|v| note(&v.placement));
-        t.network_interfaces
-            .values()
-            .for_each(|v| note(&v.placement));
+        t.network_interfaces.values().for_each(|v| note(&v.placement));
         t.accounts = acc
             .into_iter()
             .map(|(id, mut regions)| {

@@ -19,10 +19,7 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: impl Into<String>, expected: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            expected: expected.into(),
-        }
+        FieldError { field: field.into(), expected: expected.into() }
     }
 }
 
@@ -39,9 +36,7 @@ impl RecordContext {
     fn placement(&self, owner: Option<&String>, az: Option<&String>) -> Placement {
         Placement {
             account: owner.cloned().or_else(|| self.account.clone()),
-            region: az
-                .and_then(|z| super::location::region_of_az(z))
-                .or_else(|| self.region.clone()),
+            region: az.and_then(|z| super::location::region_of_az(z)).or_else(|| self.region.clone()),
         }
     }
 }
@@ -51,25 +46,18 @@ fn tags(t: Vec<s::Tag>) -> m::Tags {
 }
 
 fn v4net(v: &str, field: &str) -> R<Ipv4Net> {
-    v.trim().parse::<Ipv4Net>().map(|n| n.trunc()).map_err(|_| {
-        FieldError::new(
-            field,
-            format!("an IPv4 CIDR block such as 10.0.0.0/16, got {v:?}"),
-        )
-    })
+    v.trim()
+        .parse::<Ipv4Net>()
+        .map(|n| n.trunc())
+        .map_err(|_| FieldError::new(field, format!("an IPv4 CIDR block such as 10.0.0.0/16, got {v:?}")))
 }
 
 fn v6net(v: &str, field: &str) -> R<Ipv6Net> {
-    v.trim()
-        .parse::<Ipv6Net>()
-        .map(|n| n.trunc())
-        .map_err(|_| FieldError::new(field, format!("an IPv6 CIDR block, got {v:?}")))
+    v.trim().parse::<Ipv6Net>().map(|n| n.trunc()).map_err(|_| FieldError::new(field, format!("an IPv6 CIDR block, got {v:?}")))
 }
 
 fn v4addr(v: &str, field: &str) -> R<Ipv4Addr> {
-    v.trim()
-        .parse::<Ipv4Addr>()
-        .map_err(|_| FieldError::new(field, format!("an IPv4 address, got {v:?}")))
+    v.trim().parse::<Ipv4Addr>().map_err(|_| FieldError::new(field, format!("an IPv4 address, got {v:?}")))
 }
 
 fn is_live_state(state: Option<&str>, live: &[&str]) -> bool {
@@ -81,10 +69,7 @@ pub fn vpc(v: s::Vpc, cx: &RecordContext) -> R<Option<m::Vpc>> {
     for (i, a) in v.cidr_block_association_set.iter().enumerate() {
         let state = a.cidr_block_state.as_ref().and_then(|s| s.state.as_deref());
         if is_live_state(state, &["associated"]) {
-            cidrs.push(v4net(
-                &a.cidr_block,
-                &format!("/CidrBlockAssociationSet/{i}/CidrBlock"),
-            )?);
+            cidrs.push(v4net(&a.cidr_block, &format!("/CidrBlockAssociationSet/{i}/CidrBlock"))?);
         }
     }
     if let Some(primary) = &v.cidr_block {
@@ -95,15 +80,9 @@ pub fn vpc(v: s::Vpc, cx: &RecordContext) -> R<Option<m::Vpc>> {
     }
     let mut ipv6 = Vec::new();
     for (i, a) in v.ipv6_cidr_block_association_set.iter().enumerate() {
-        let state = a
-            .ipv6_cidr_block_state
-            .as_ref()
-            .and_then(|s| s.state.as_deref());
+        let state = a.ipv6_cidr_block_state.as_ref().and_then(|s| s.state.as_deref());
         if let (Some(c), true) = (&a.ipv6_cidr_block, is_live_state(state, &["associated"])) {
-            ipv6.push(v6net(
-                c,
-                &format!("/Ipv6CidrBlockAssociationSet/{i}/Ipv6CidrBlock"),
-            )?);
+            ipv6.push(v6net(c, &format!("/Ipv6CidrBlockAssociationSet/{i}/Ipv6CidrBlock"))?);
         }
     }
     Ok(Some(m::Vpc {
@@ -118,18 +97,11 @@ pub fn vpc(v: s::Vpc, cx: &RecordContext) -> R<Option<m::Vpc>> {
 }
 
 pub fn subnet(v: s::Subnet, cx: &RecordContext) -> R<Option<m::Subnet>> {
-    let cidr = v
-        .cidr_block
-        .as_deref()
-        .map(|c| v4net(c, "/CidrBlock"))
-        .transpose()?;
+    let cidr = v.cidr_block.as_deref().map(|c| v4net(c, "/CidrBlock")).transpose()?;
     let mut ipv6 = Vec::new();
     for (i, a) in v.ipv6_cidr_block_association_set.iter().enumerate() {
         if let Some(c) = &a.ipv6_cidr_block {
-            ipv6.push(v6net(
-                c,
-                &format!("/Ipv6CidrBlockAssociationSet/{i}/Ipv6CidrBlock"),
-            )?);
+            ipv6.push(v6net(c, &format!("/Ipv6CidrBlockAssociationSet/{i}/Ipv6CidrBlock"))?);
         }
     }
     Ok(Some(m::Subnet {
@@ -184,12 +156,7 @@ fn route_target(r: &s::Route) -> m::RouteTarget {
     if let Some(id) = &r.instance_id {
         return T::Instance(id.clone());
     }
-    if let Some(id) = r
-        .local_gateway_id
-        .as_ref()
-        .or(r.carrier_gateway_id.as_ref())
-        .or(r.core_network_arn.as_ref())
-    {
+    if let Some(id) = r.local_gateway_id.as_ref().or(r.carrier_gateway_id.as_ref()).or(r.core_network_arn.as_ref()) {
         return T::Unsupported(id.clone());
     }
     T::Unsupported("(no target)".into())
@@ -214,35 +181,12 @@ pub fn route_table(v: s::RouteTable, cx: &RecordContext) -> R<Option<m::RouteTab
             Some("blackhole") => m::RouteState::Blackhole,
             _ => m::RouteState::Active,
         };
-        routes.push(m::Route {
-            destination,
-            target: route_target(r),
-            state,
-            origin_kind: r.origin.clone(),
-            index: i,
-        });
+        routes.push(m::Route { destination, target: route_target(r), state, origin_kind: r.origin.clone(), index: i });
     }
-    let live = |a: &s::RouteTableAssociation| {
-        is_live_state(
-            a.association_state
-                .as_ref()
-                .and_then(|s| s.state.as_deref()),
-            &["associated"],
-        )
-    };
+    let live = |a: &s::RouteTableAssociation| is_live_state(a.association_state.as_ref().and_then(|s| s.state.as_deref()), &["associated"]);
     let main = v.associations.iter().any(|a| a.main && live(a));
-    let subnets = v
-        .associations
-        .iter()
-        .filter(|a| live(a))
-        .filter_map(|a| a.subnet_id.clone())
-        .collect();
-    let gateways = v
-        .associations
-        .iter()
-        .filter(|a| live(a))
-        .filter_map(|a| a.gateway_id.clone())
-        .collect();
+    let subnets = v.associations.iter().filter(|a| live(a)).filter_map(|a| a.subnet_id.clone()).collect();
+    let gateways = v.associations.iter().filter(|a| live(a)).filter_map(|a| a.gateway_id.clone()).collect();
     Ok(Some(m::RouteTable {
         placement: cx.placement(v.owner_id.as_ref(), None),
         id: v.route_table_id,
@@ -257,16 +201,10 @@ pub fn route_table(v: s::RouteTable, cx: &RecordContext) -> R<Option<m::RouteTab
 }
 
 fn attached_vpcs(att: &[s::GatewayAttachment]) -> Vec<String> {
-    att.iter()
-        .filter(|a| is_live_state(a.state.as_deref(), &["available", "attached"]))
-        .map(|a| a.vpc_id.clone())
-        .collect()
+    att.iter().filter(|a| is_live_state(a.state.as_deref(), &["available", "attached"])).map(|a| a.vpc_id.clone()).collect()
 }
 
-pub fn internet_gateway(
-    v: s::InternetGateway,
-    cx: &RecordContext,
-) -> R<Option<m::InternetGateway>> {
+pub fn internet_gateway(v: s::InternetGateway, cx: &RecordContext) -> R<Option<m::InternetGateway>> {
     Ok(Some(m::InternetGateway {
         placement: cx.placement(v.owner_id.as_ref(), None),
         vpcs: attached_vpcs(&v.attachments),
@@ -277,10 +215,7 @@ pub fn internet_gateway(
     }))
 }
 
-pub fn egress_only_internet_gateway(
-    v: s::EgressOnlyInternetGateway,
-    cx: &RecordContext,
-) -> R<Option<m::InternetGateway>> {
+pub fn egress_only_internet_gateway(v: s::EgressOnlyInternetGateway, cx: &RecordContext) -> R<Option<m::InternetGateway>> {
     Ok(Some(m::InternetGateway {
         placement: cx.placement(None, None),
         vpcs: attached_vpcs(&v.attachments),
@@ -299,16 +234,8 @@ pub fn nat_gateway(v: s::NatGateway, cx: &RecordContext) -> R<Option<m::NatGatew
     for (i, a) in v.nat_gateway_addresses.iter().enumerate() {
         addresses.push(m::NatGatewayAddress {
             network_interface: a.network_interface_id.clone(),
-            private_ip: a
-                .private_ip
-                .as_deref()
-                .map(|p| v4addr(p, &format!("/NatGatewayAddresses/{i}/PrivateIp")))
-                .transpose()?,
-            public_ip: a
-                .public_ip
-                .as_deref()
-                .map(|p| v4addr(p, &format!("/NatGatewayAddresses/{i}/PublicIp")))
-                .transpose()?,
+            private_ip: a.private_ip.as_deref().map(|p| v4addr(p, &format!("/NatGatewayAddresses/{i}/PrivateIp"))).transpose()?,
+            public_ip: a.public_ip.as_deref().map(|p| v4addr(p, &format!("/NatGatewayAddresses/{i}/PublicIp"))).transpose()?,
         });
     }
     let connectivity = match v.connectivity_type.as_deref() {
@@ -328,25 +255,14 @@ pub fn nat_gateway(v: s::NatGateway, cx: &RecordContext) -> R<Option<m::NatGatew
 }
 
 pub fn vpc_endpoint(v: s::VpcEndpoint, cx: &RecordContext) -> R<Option<m::VpcEndpoint>> {
-    if !is_live_state(
-        v.state
-            .as_deref()
-            .map(|s| s.to_ascii_lowercase())
-            .as_deref(),
-        &["available", "pending"],
-    ) {
+    if !is_live_state(v.state.as_deref().map(|s| s.to_ascii_lowercase()).as_deref(), &["available", "pending"]) {
         return Ok(None);
     }
     let endpoint_type = match v.vpc_endpoint_type.as_deref() {
         Some("Interface") => m::VpcEndpointType::Interface,
         Some("Gateway") => m::VpcEndpointType::Gateway,
         Some("GatewayLoadBalancer") => m::VpcEndpointType::GatewayLoadBalancer,
-        other => {
-            return Err(FieldError::new(
-                "/VpcEndpointType",
-                format!("Interface, Gateway or GatewayLoadBalancer, got {other:?}"),
-            ))
-        }
+        other => return Err(FieldError::new("/VpcEndpointType", format!("Interface, Gateway or GatewayLoadBalancer, got {other:?}"))),
     };
     Ok(Some(m::VpcEndpoint {
         placement: cx.placement(v.owner_id.as_ref(), None),
@@ -368,8 +284,7 @@ pub fn vpc_endpoint(v: s::VpcEndpoint, cx: &RecordContext) -> R<Option<m::VpcEnd
 fn sg_rules(perms: &[s::IpPermission], base: &str) -> R<Vec<m::SgRule>> {
     let mut out = Vec::new();
     for (i, p) in perms.iter().enumerate() {
-        let proto = m::parse_ip_protocol(&p.ip_protocol.as_text())
-            .map_err(|e| FieldError::new(format!("{base}/{i}/IpProtocol"), e.0))?;
+        let proto = m::parse_ip_protocol(&p.ip_protocol.as_text()).map_err(|e| FieldError::new(format!("{base}/{i}/IpProtocol"), e.0))?;
         let traffic = m::TrafficMatch::from_sg_fields(proto, p.from_port, p.to_port)
             .map_err(|e| FieldError::new(format!("{base}/{i}/FromPort"), e.0))?;
         for (j, r) in p.ip_ranges.iter().enumerate() {
@@ -404,10 +319,7 @@ fn sg_rules(perms: &[s::IpPermission], base: &str) -> R<Vec<m::SgRule>> {
         }
         for (j, r) in p.user_id_group_pairs.iter().enumerate() {
             let Some(g) = &r.group_id else {
-                return Err(FieldError::new(
-                    format!("{base}/{i}/UserIdGroupPairs/{j}/GroupId"),
-                    "a security group id",
-                ));
+                return Err(FieldError::new(format!("{base}/{i}/UserIdGroupPairs/{j}/GroupId"), "a security group id"));
             };
             out.push(m::SgRule {
                 traffic: traffic.clone(),
@@ -438,47 +350,24 @@ pub fn network_acl(v: s::NetworkAcl, cx: &RecordContext) -> R<Option<m::NetworkA
     let mut entries = Vec::new();
     for (i, e) in v.entries.iter().enumerate() {
         let f = |k: &str| format!("/Entries/{i}/{k}");
-        let rule_number = u32::try_from(e.rule_number)
-            .map_err(|_| FieldError::new(f("RuleNumber"), "a rule number 1-32767"))?;
+        let rule_number = u32::try_from(e.rule_number).map_err(|_| FieldError::new(f("RuleNumber"), "a rule number 1-32767"))?;
         let action = match e.rule_action.as_str() {
             "allow" => m::RuleAction::Allow,
             "deny" => m::RuleAction::Deny,
-            other => {
-                return Err(FieldError::new(
-                    f("RuleAction"),
-                    format!("allow or deny, got {other:?}"),
-                ))
-            }
+            other => return Err(FieldError::new(f("RuleAction"), format!("allow or deny, got {other:?}"))),
         };
-        let proto = m::parse_ip_protocol(&e.protocol.as_text())
-            .map_err(|er| FieldError::new(f("Protocol"), er.0))?;
-        let ports = e
-            .port_range
-            .as_ref()
-            .map(|p| (p.from.unwrap_or(0), p.to.unwrap_or(65535)));
-        let icmp = e
-            .icmp_type_code
-            .as_ref()
-            .map(|c| (c.icmp_type.unwrap_or(-1), c.code.unwrap_or(-1)));
-        let traffic = m::TrafficMatch::from_nacl_fields(proto, ports, icmp)
-            .map_err(|er| FieldError::new(f("PortRange"), er.0))?;
+        let proto = m::parse_ip_protocol(&e.protocol.as_text()).map_err(|er| FieldError::new(f("Protocol"), er.0))?;
+        let ports = e.port_range.as_ref().map(|p| (p.from.unwrap_or(0), p.to.unwrap_or(65535)));
+        let icmp = e.icmp_type_code.as_ref().map(|c| (c.icmp_type.unwrap_or(-1), c.code.unwrap_or(-1)));
+        let traffic = m::TrafficMatch::from_nacl_fields(proto, ports, icmp).map_err(|er| FieldError::new(f("PortRange"), er.0))?;
         let cidr = if let Some(c) = &e.cidr_block {
             IpNet::V4(v4net(c, &f("CidrBlock"))?)
         } else if let Some(c) = &e.ipv6_cidr_block {
             IpNet::V6(v6net(c, &f("Ipv6CidrBlock"))?)
         } else {
-            return Err(FieldError::new(
-                f("CidrBlock"),
-                "CidrBlock or Ipv6CidrBlock",
-            ));
+            return Err(FieldError::new(f("CidrBlock"), "CidrBlock or Ipv6CidrBlock"));
         };
-        entries.push(m::NaclEntry {
-            rule_number,
-            egress: e.egress,
-            action,
-            traffic,
-            cidr,
-        });
+        entries.push(m::NaclEntry { rule_number, egress: e.egress, action, traffic, cidr });
     }
     entries.sort_by_key(|e| (e.egress, e.rule_number));
     Ok(Some(m::NetworkAcl {
@@ -496,24 +385,14 @@ pub fn network_acl(v: s::NetworkAcl, cx: &RecordContext) -> R<Option<m::NetworkA
 fn eni_owner(v: &s::NetworkInterface) -> m::EniOwner {
     let desc = v.description.as_deref().unwrap_or("");
     let itype = v.interface_type.as_deref().unwrap_or("interface");
-    let after = |prefix: &str| {
-        desc.split_whitespace()
-            .find(|w| w.starts_with(prefix))
-            .map(|w| w.to_string())
-    };
+    let after = |prefix: &str| desc.split_whitespace().find(|w| w.starts_with(prefix)).map(|w| w.to_string());
     match itype {
         "nat_gateway" => return m::EniOwner::NatGateway(after("nat-").unwrap_or_default()),
-        "gateway_load_balancer_endpoint" => {
-            return m::EniOwner::GatewayLoadBalancerEndpoint(after("vpce-").unwrap_or_default())
-        }
+        "gateway_load_balancer_endpoint" => return m::EniOwner::GatewayLoadBalancerEndpoint(after("vpce-").unwrap_or_default()),
         "vpc_endpoint" => return m::EniOwner::VpcEndpoint(after("vpce-").unwrap_or_default()),
-        "transit_gateway" => {
-            return m::EniOwner::TransitGatewayAttachment(after("tgw-attach-").unwrap_or_default())
-        }
+        "transit_gateway" => return m::EniOwner::TransitGatewayAttachment(after("tgw-attach-").unwrap_or_default()),
         "lambda" => return m::EniOwner::Lambda(desc.to_string()),
-        "network_load_balancer" | "gateway_load_balancer" | "load_balancer" => {
-            return m::EniOwner::LoadBalancer(desc.to_string())
-        }
+        "network_load_balancer" | "gateway_load_balancer" | "load_balancer" => return m::EniOwner::LoadBalancer(desc.to_string()),
         _ => {}
     }
     if let Some(i) = v.attachment.as_ref().and_then(|a| a.instance_id.clone()) {
@@ -537,10 +416,7 @@ fn eni_owner(v: &s::NetworkInterface) -> m::EniOwner {
     m::EniOwner::Other(desc.to_string())
 }
 
-pub fn network_interface(
-    v: s::NetworkInterface,
-    cx: &RecordContext,
-) -> R<Option<m::NetworkInterface>> {
+pub fn network_interface(v: s::NetworkInterface, cx: &RecordContext) -> R<Option<m::NetworkInterface>> {
     let mut private_ips = Vec::new();
     let mut public_ips = Vec::new();
     for (i, p) in v.private_ip_addresses.iter().enumerate() {
@@ -552,13 +428,7 @@ pub fn network_interface(
                 private_ips.push(a);
             }
             if let Some(pub_ip) = p.association.as_ref().and_then(|x| x.public_ip.as_deref()) {
-                public_ips.push((
-                    a,
-                    v4addr(
-                        pub_ip,
-                        &format!("/PrivateIpAddresses/{i}/Association/PublicIp"),
-                    )?,
-                ));
+                public_ips.push((a, v4addr(pub_ip, &format!("/PrivateIpAddresses/{i}/Association/PublicIp"))?));
             }
         }
     }
@@ -595,34 +465,14 @@ pub fn network_interface(
     }))
 }
 
-pub fn instance(
-    v: s::Instance,
-    owner: Option<&String>,
-    cx: &RecordContext,
-) -> R<Option<m::Instance>> {
+pub fn instance(v: s::Instance, owner: Option<&String>, cx: &RecordContext) -> R<Option<m::Instance>> {
     Ok(Some(m::Instance {
         placement: cx.placement(owner, None),
         state: v.state.map(|s| s.name).unwrap_or_else(|| "unknown".into()),
-        private_ip: v
-            .private_ip_address
-            .as_deref()
-            .map(|p| v4addr(p, "/PrivateIpAddress"))
-            .transpose()?,
-        public_ip: v
-            .public_ip_address
-            .as_deref()
-            .map(|p| v4addr(p, "/PublicIpAddress"))
-            .transpose()?,
-        network_interfaces: v
-            .network_interfaces
-            .into_iter()
-            .map(|n| n.network_interface_id)
-            .collect(),
-        security_groups: v
-            .security_groups
-            .into_iter()
-            .filter_map(|g| g.group_id)
-            .collect(),
+        private_ip: v.private_ip_address.as_deref().map(|p| v4addr(p, "/PrivateIpAddress")).transpose()?,
+        public_ip: v.public_ip_address.as_deref().map(|p| v4addr(p, "/PublicIpAddress")).transpose()?,
+        network_interfaces: v.network_interfaces.into_iter().map(|n| n.network_interface_id).collect(),
+        security_groups: v.security_groups.into_iter().filter_map(|g| g.group_id).collect(),
         iam_instance_profile: v.iam_instance_profile.and_then(|p| p.arn),
         image_id: v.image_id,
         platform: v.platform_details.or(v.platform),
@@ -654,10 +504,7 @@ pub fn prefix_list(v: s::PrefixList, cx: &RecordContext) -> R<Option<m::PrefixLi
     }))
 }
 
-pub fn managed_prefix_list(
-    v: s::ManagedPrefixList,
-    cx: &RecordContext,
-) -> R<Option<m::PrefixList>> {
+pub fn managed_prefix_list(v: s::ManagedPrefixList, cx: &RecordContext) -> R<Option<m::PrefixList>> {
     let mut cidrs = Vec::new();
     let mut ipv6 = Vec::new();
     for (i, e) in v.entries.iter().enumerate() {
@@ -680,10 +527,7 @@ pub fn managed_prefix_list(
 fn peering_side(p: &s::PeeringVpcInfo, base: &str) -> R<m::PeeringSide> {
     let mut cidrs = Vec::new();
     for (i, c) in p.cidr_block_set.iter().enumerate() {
-        cidrs.push(v4net(
-            &c.cidr_block,
-            &format!("{base}/CidrBlockSet/{i}/CidrBlock"),
-        )?);
+        cidrs.push(v4net(&c.cidr_block, &format!("{base}/CidrBlockSet/{i}/CidrBlock"))?);
     }
     if let Some(c) = &p.cidr_block {
         let n = v4net(c, &format!("{base}/CidrBlock"))?;
@@ -691,24 +535,11 @@ fn peering_side(p: &s::PeeringVpcInfo, base: &str) -> R<m::PeeringSide> {
             cidrs.insert(0, n);
         }
     }
-    Ok(m::PeeringSide {
-        vpc: p.vpc_id.clone(),
-        owner: p.owner_id.clone(),
-        region: p.region.clone(),
-        cidrs,
-    })
+    Ok(m::PeeringSide { vpc: p.vpc_id.clone(), owner: p.owner_id.clone(), region: p.region.clone(), cidrs })
 }
 
-pub fn vpc_peering_connection(
-    v: s::VpcPeeringConnection,
-    cx: &RecordContext,
-) -> R<Option<m::VpcPeeringConnection>> {
-    if v.status
-        .as_ref()
-        .and_then(|s| s.code.as_deref())
-        .map(|c| c != "active")
-        .unwrap_or(false)
-    {
+pub fn vpc_peering_connection(v: s::VpcPeeringConnection, cx: &RecordContext) -> R<Option<m::VpcPeeringConnection>> {
+    if v.status.as_ref().and_then(|s| s.code.as_deref()).map(|c| c != "active").unwrap_or(false) {
         return Ok(None);
     }
     Ok(Some(m::VpcPeeringConnection {
@@ -742,19 +573,13 @@ pub fn transit_gateway(v: s::TransitGateway, cx: &RecordContext) -> R<Option<m::
     }))
 }
 
-pub fn transit_gateway_attachment(
-    v: s::TransitGatewayAttachment,
-    cx: &RecordContext,
-) -> R<Option<m::TransitGatewayAttachment>> {
+pub fn transit_gateway_attachment(v: s::TransitGatewayAttachment, cx: &RecordContext) -> R<Option<m::TransitGatewayAttachment>> {
     if !is_live_state(v.state.as_deref(), &["available", "modifying"]) {
         return Ok(None);
     }
     let mut associations = BTreeMap::new();
     if let Some(a) = &v.association {
-        if let (Some(rt), true) = (
-            &a.transit_gateway_route_table_id,
-            is_live_state(a.state.as_deref(), &["associated"]),
-        ) {
+        if let (Some(rt), true) = (&a.transit_gateway_route_table_id, is_live_state(a.state.as_deref(), &["associated"])) {
             associations.insert(v.transit_gateway_id.clone(), rt.clone());
         }
     }
@@ -773,10 +598,7 @@ pub fn transit_gateway_attachment(
     }))
 }
 
-pub fn transit_gateway_vpc_attachment(
-    v: s::TransitGatewayVpcAttachment,
-    cx: &RecordContext,
-) -> R<Option<m::TransitGatewayAttachment>> {
+pub fn transit_gateway_vpc_attachment(v: s::TransitGatewayVpcAttachment, cx: &RecordContext) -> R<Option<m::TransitGatewayAttachment>> {
     if !is_live_state(v.state.as_deref(), &["available", "modifying"]) {
         return Ok(None);
     }
@@ -789,20 +611,13 @@ pub fn transit_gateway_vpc_attachment(
         resource_owner: v.vpc_owner_id,
         associations: BTreeMap::new(),
         subnets: v.subnet_ids,
-        appliance_mode: v
-            .options
-            .and_then(|o| o.appliance_mode_support)
-            .map(|m| m == "enable")
-            .unwrap_or(false),
+        appliance_mode: v.options.and_then(|o| o.appliance_mode_support).map(|m| m == "enable").unwrap_or(false),
         tags: tags(v.tags),
         origin: cx.origin.clone(),
     }))
 }
 
-pub fn transit_gateway_route_table(
-    v: s::TransitGatewayRouteTable,
-    cx: &RecordContext,
-) -> R<Option<m::TransitGatewayRouteTable>> {
+pub fn transit_gateway_route_table(v: s::TransitGatewayRouteTable, cx: &RecordContext) -> R<Option<m::TransitGatewayRouteTable>> {
     if !is_live_state(v.state.as_deref(), &["available"]) {
         return Ok(None);
     }
@@ -821,11 +636,7 @@ pub fn transit_gateway_route_table(
     }))
 }
 
-pub fn transit_gateway_route(
-    r: &s::TransitGatewayRoute,
-    base: &str,
-    cx: &RecordContext,
-) -> R<Option<m::TransitGatewayRoute>> {
+pub fn transit_gateway_route(r: &s::TransitGatewayRoute, base: &str, cx: &RecordContext) -> R<Option<m::TransitGatewayRoute>> {
     let destination = if let Some(c) = &r.destination_cidr_block {
         if c.contains(':') {
             return Ok(None);
@@ -834,10 +645,7 @@ pub fn transit_gateway_route(
     } else if let Some(p) = &r.prefix_list_id {
         m::TgwRouteDestination::PrefixList(p.clone())
     } else {
-        return Err(FieldError::new(
-            base,
-            "DestinationCidrBlock or PrefixListId",
-        ));
+        return Err(FieldError::new(base, "DestinationCidrBlock or PrefixListId"));
     };
     let state = r.state.as_deref().unwrap_or("active");
     if !matches!(state, "active" | "blackhole") {
@@ -845,16 +653,8 @@ pub fn transit_gateway_route(
     }
     Ok(Some(m::TransitGatewayRoute {
         destination,
-        attachments: r
-            .transit_gateway_attachments
-            .iter()
-            .filter_map(|a| a.transit_gateway_attachment_id.clone())
-            .collect(),
-        route_type: if r.route_type.as_deref() == Some("propagated") {
-            m::TgwRouteType::Propagated
-        } else {
-            m::TgwRouteType::Static
-        },
+        attachments: r.transit_gateway_attachments.iter().filter_map(|a| a.transit_gateway_attachment_id.clone()).collect(),
+        route_type: if r.route_type.as_deref() == Some("propagated") { m::TgwRouteType::Propagated } else { m::TgwRouteType::Static },
         active: state == "active",
         origin: Origin::new(cx.origin.file.clone(), base.to_string()),
     }))
@@ -890,10 +690,7 @@ pub fn vpn_connection(v: s::VpnConnection, cx: &RecordContext) -> R<Option<m::Vp
     let mut static_routes = Vec::new();
     for (i, r) in v.routes.iter().enumerate() {
         if is_live_state(r.state.as_deref(), &["available", "pending"]) {
-            static_routes.push(v4net(
-                &r.destination_cidr_block,
-                &format!("/Routes/{i}/DestinationCidrBlock"),
-            )?);
+            static_routes.push(v4net(&r.destination_cidr_block, &format!("/Routes/{i}/DestinationCidrBlock"))?);
         }
     }
     let mut outside = Vec::new();
@@ -909,35 +706,21 @@ pub fn vpn_connection(v: s::VpnConnection, cx: &RecordContext) -> R<Option<m::Vp
         vpn_gateway: v.vpn_gateway_id,
         transit_gateway: v.transit_gateway_id,
         static_routes,
-        static_routes_only: v
-            .options
-            .and_then(|o| o.static_routes_only)
-            .unwrap_or(false),
+        static_routes_only: v.options.and_then(|o| o.static_routes_only).unwrap_or(false),
         tunnel_outside_ips: outside,
         tags: tags(v.tags),
         origin: cx.origin.clone(),
     }))
 }
 
-pub fn customer_gateway(
-    v: s::CustomerGateway,
-    cx: &RecordContext,
-) -> R<Option<m::CustomerGateway>> {
+pub fn customer_gateway(v: s::CustomerGateway, cx: &RecordContext) -> R<Option<m::CustomerGateway>> {
     if !is_live_state(v.state.as_deref(), &["available"]) {
         return Ok(None);
     }
-    Ok(Some(m::CustomerGateway {
-        id: v.customer_gateway_id,
-        ip_address: v.ip_address,
-        bgp_asn: v.bgp_asn,
-        origin: cx.origin.clone(),
-    }))
+    Ok(Some(m::CustomerGateway { id: v.customer_gateway_id, ip_address: v.ip_address, bgp_asn: v.bgp_asn, origin: cx.origin.clone() }))
 }
 
-pub fn direct_connect_gateway(
-    v: s::DirectConnectGateway,
-    cx: &RecordContext,
-) -> R<Option<m::DirectConnectGateway>> {
+pub fn direct_connect_gateway(v: s::DirectConnectGateway, cx: &RecordContext) -> R<Option<m::DirectConnectGateway>> {
     if !is_live_state(v.direct_connect_gateway_state.as_deref(), &["available"]) {
         return Ok(None);
     }
@@ -950,9 +733,7 @@ pub fn direct_connect_gateway(
     }))
 }
 
-pub fn direct_connect_association(
-    v: &s::DirectConnectGatewayAssociation,
-) -> R<Option<(String, m::DirectConnectGatewayAssociation)>> {
+pub fn direct_connect_association(v: &s::DirectConnectGatewayAssociation) -> R<Option<(String, m::DirectConnectGatewayAssociation)>> {
     if !is_live_state(v.association_state.as_deref(), &["associated"]) {
         return Ok(None);
     }
@@ -960,32 +741,17 @@ pub fn direct_connect_association(
         return Ok(None);
     };
     let mut allowed = Vec::new();
-    for (i, p) in v
-        .allowed_prefixes_to_direct_connect_gateway
-        .iter()
-        .enumerate()
-    {
-        allowed.push(v4net(
-            &p.cidr,
-            &format!("/AllowedPrefixesToDirectConnectGateway/{i}/Cidr"),
-        )?);
+    for (i, p) in v.allowed_prefixes_to_direct_connect_gateway.iter().enumerate() {
+        allowed.push(v4net(&p.cidr, &format!("/AllowedPrefixesToDirectConnectGateway/{i}/Cidr"))?);
     }
     Ok(Some((
         v.direct_connect_gateway_id.clone(),
-        m::DirectConnectGatewayAssociation {
-            gateway: gw.id.clone(),
-            allowed_prefixes: allowed,
-        },
+        m::DirectConnectGatewayAssociation { gateway: gw.id.clone(), allowed_prefixes: allowed },
     )))
 }
 
 pub fn load_balancer(v: s::LoadBalancer, cx: &RecordContext) -> R<Option<m::LoadBalancer>> {
-    if v.state
-        .as_ref()
-        .and_then(|s| s.code.as_deref())
-        .map(|c| c != "active" && c != "provisioning")
-        .unwrap_or(false)
-    {
+    if v.state.as_ref().and_then(|s| s.code.as_deref()).map(|c| c != "active" && c != "provisioning").unwrap_or(false) {
         return Ok(None);
     }
     Ok(Some(m::LoadBalancer {
@@ -994,28 +760,17 @@ pub fn load_balancer(v: s::LoadBalancer, cx: &RecordContext) -> R<Option<m::Load
         lb_type: v.lb_type.unwrap_or_else(|| "application".into()),
         scheme: v.scheme,
         vpc: v.vpc_id,
-        subnets: v
-            .availability_zones
-            .into_iter()
-            .filter_map(|a| a.subnet_id)
-            .collect(),
+        subnets: v.availability_zones.into_iter().filter_map(|a| a.subnet_id).collect(),
         arn: v.load_balancer_arn,
         origin: cx.origin.clone(),
     }))
 }
 
-pub fn endpoint_service(
-    v: s::ServiceConfiguration,
-    cx: &RecordContext,
-) -> R<Option<m::VpcEndpointService>> {
+pub fn endpoint_service(v: s::ServiceConfiguration, cx: &RecordContext) -> R<Option<m::VpcEndpointService>> {
     Ok(Some(m::VpcEndpointService {
         service_name: v.service_name,
         service_id: v.service_id,
-        service_type: v
-            .service_type
-            .into_iter()
-            .filter_map(|t| t.service_type)
-            .next(),
+        service_type: v.service_type.into_iter().filter_map(|t| t.service_type).next(),
         gateway_load_balancer_arns: v.gateway_load_balancer_arns,
         network_load_balancer_arns: v.network_load_balancer_arns,
         origin: cx.origin.clone(),
@@ -1024,11 +779,9 @@ pub fn endpoint_service(
 
 pub fn address(v: &s::Address, base: &str) -> R<Option<(String, Ipv4Addr, Ipv4Addr)>> {
     match (&v.network_interface_id, &v.private_ip_address, &v.public_ip) {
-        (Some(eni), Some(pr), Some(pb)) => Ok(Some((
-            eni.clone(),
-            v4addr(pr, &format!("{base}/PrivateIpAddress"))?,
-            v4addr(pb, &format!("{base}/PublicIp"))?,
-        ))),
+        (Some(eni), Some(pr), Some(pb)) => {
+            Ok(Some((eni.clone(), v4addr(pr, &format!("{base}/PrivateIpAddress"))?, v4addr(pb, &format!("{base}/PublicIp"))?)))
+        }
         _ => Ok(None),
     }
 }

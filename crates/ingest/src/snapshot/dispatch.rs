@@ -24,39 +24,22 @@ pub enum Item {
     NetworkInterface(m::NetworkInterface),
     Instance(m::Instance),
     PrefixList(m::PrefixList),
-    PrefixListEntries {
-        id: String,
-        cidrs: Vec<ipnet::Ipv4Net>,
-    },
+    PrefixListEntries { id: String, cidrs: Vec<ipnet::Ipv4Net> },
     VpcPeeringConnection(m::VpcPeeringConnection),
     TransitGateway(m::TransitGateway),
     TransitGatewayAttachment(m::TransitGatewayAttachment),
     TransitGatewayVpcAttachment(m::TransitGatewayAttachment),
     TransitGatewayRouteTable(m::TransitGatewayRouteTable),
-    TransitGatewayRoutes {
-        table: String,
-        routes: Vec<m::TransitGatewayRoute>,
-        origin: Origin,
-    },
-    TransitGatewayPropagations {
-        table: String,
-        propagations: Vec<m::TransitGatewayPropagation>,
-    },
+    TransitGatewayRoutes { table: String, routes: Vec<m::TransitGatewayRoute>, origin: Origin },
+    TransitGatewayPropagations { table: String, propagations: Vec<m::TransitGatewayPropagation> },
     VpnGateway(m::VpnGateway),
     VpnConnection(m::VpnConnection),
     CustomerGateway(m::CustomerGateway),
     DirectConnectGateway(m::DirectConnectGateway),
-    DirectConnectAssociation {
-        gateway: String,
-        association: m::DirectConnectGatewayAssociation,
-    },
+    DirectConnectAssociation { gateway: String, association: m::DirectConnectGatewayAssociation },
     LoadBalancer(m::LoadBalancer),
     EndpointService(m::VpcEndpointService),
-    Address {
-        eni: String,
-        private_ip: Ipv4Addr,
-        public_ip: Ipv4Addr,
-    },
+    Address { eni: String, private_ip: Ipv4Addr, public_ip: Ipv4Addr },
 }
 
 /// What one file yielded.
@@ -126,20 +109,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn cx(&self, pointer: &str) -> RecordContext {
-        RecordContext {
-            origin: Origin::new(self.file, pointer),
-            account: self.cx_account.clone(),
-            region: self.cx_region.clone(),
-        }
+        RecordContext { origin: Origin::new(self.file, pointer), account: self.cx_account.clone(), region: self.cx_region.clone() }
     }
 
     fn error(&mut self, pointer: String, message: String, resource: Option<String>) {
-        self.out.diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            origin: Origin::new(self.file, pointer),
-            message,
-            resource,
-        });
+        self.out.diagnostics.push(Diagnostic { severity: Severity::Error, origin: Origin::new(self.file, pointer), message, resource });
     }
 
     /// Deserialize one record, reporting the exact path of a shape error.
@@ -148,33 +122,17 @@ impl<'a> Reader<'a> {
             Ok(t) => Some(t),
             Err(e) => {
                 let inner = e.path().to_string();
-                let field = if inner == "." {
-                    String::new()
-                } else {
-                    format!("/{}", inner.replace('.', "/"))
-                };
+                let field = if inner == "." { String::new() } else { format!("/{}", inner.replace('.', "/")) };
                 let id = v.get(id_key).and_then(Value::as_str).map(str::to_string);
-                let msg = format!(
-                    "{}: {}",
-                    if field.is_empty() { "record" } else { "field" },
-                    e.inner()
-                );
-                self.error(
-                    format!("{pointer}{field}"),
-                    format!("{msg} (expected the AWS CLI shape of {id_key} records)"),
-                    id,
-                );
+                let msg = format!("{}: {}", if field.is_empty() { "record" } else { "field" }, e.inner());
+                self.error(format!("{pointer}{field}"), format!("{msg} (expected the AWS CLI shape of {id_key} records)"), id);
                 None
             }
         }
     }
 
     fn field_error(&mut self, pointer: &str, id: Option<String>, e: FieldError) {
-        self.error(
-            format!("{pointer}{}", e.field),
-            format!("expected {}", e.expected),
-            id,
-        );
+        self.error(format!("{pointer}{}", e.field), format!("expected {}", e.expected), id);
     }
 
     /// Convert every element of the array under `key`.
@@ -186,11 +144,7 @@ impl<'a> Reader<'a> {
         conv: impl Fn(T, &RecordContext) -> Result<Option<m_item::Converted>, FieldError>,
     ) {
         let Some(arr) = v.as_array() else {
-            self.error(
-                format!("/{key}"),
-                format!("expected an array of {key} records, got {}", kind_name(v)),
-                None,
-            );
+            self.error(format!("/{key}"), format!("expected an array of {key} records, got {}", kind_name(v)), None);
             return;
         };
         for (i, rec) in arr.iter().enumerate() {
@@ -239,10 +193,7 @@ pub fn read_file(path: &Path, relative: &Path) -> FileItems {
     let loc = location::from_path(relative);
     let mut r = Reader {
         file: &file,
-        stem: path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        stem: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
         cx_account: loc.account,
         cx_region: loc.region,
         out: FileItems::default(),
@@ -269,10 +220,7 @@ pub fn read_file(path: &Path, relative: &Path) -> FileItems {
     let Value::Object(obj) = &value else {
         r.error(
             String::new(),
-            format!(
-                "expected a JSON object with AWS CLI top-level keys (e.g. \"Vpcs\"), got {}",
-                kind_name(&value)
-            ),
+            format!("expected a JSON object with AWS CLI top-level keys (e.g. \"Vpcs\"), got {}", kind_name(&value)),
             None,
         );
         return r.out;
@@ -287,54 +235,21 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
     match key {
         "Vpcs" => r.each::<s::Vpc>(key, v, "VpcId", wrap!(convert::vpc, Vpc)),
         "Subnets" => r.each::<s::Subnet>(key, v, "SubnetId", wrap!(convert::subnet, Subnet)),
-        "RouteTables" => r.each::<s::RouteTable>(
-            key,
-            v,
-            "RouteTableId",
-            wrap!(convert::route_table, RouteTable),
-        ),
-        "InternetGateways" => r.each::<s::InternetGateway>(
-            key,
-            v,
-            "InternetGatewayId",
-            wrap!(convert::internet_gateway, InternetGateway),
-        ),
+        "RouteTables" => r.each::<s::RouteTable>(key, v, "RouteTableId", wrap!(convert::route_table, RouteTable)),
+        "InternetGateways" => r.each::<s::InternetGateway>(key, v, "InternetGatewayId", wrap!(convert::internet_gateway, InternetGateway)),
         "EgressOnlyInternetGateways" => r.each::<s::EgressOnlyInternetGateway>(
             key,
             v,
             "EgressOnlyInternetGatewayId",
             wrap!(convert::egress_only_internet_gateway, InternetGateway),
         ),
-        "NatGateways" => r.each::<s::NatGateway>(
-            key,
-            v,
-            "NatGatewayId",
-            wrap!(convert::nat_gateway, NatGateway),
-        ),
-        "VpcEndpoints" => r.each::<s::VpcEndpoint>(
-            key,
-            v,
-            "VpcEndpointId",
-            wrap!(convert::vpc_endpoint, VpcEndpoint),
-        ),
-        "SecurityGroups" => r.each::<s::SecurityGroup>(
-            key,
-            v,
-            "GroupId",
-            wrap!(convert::security_group, SecurityGroup),
-        ),
-        "NetworkAcls" => r.each::<s::NetworkAcl>(
-            key,
-            v,
-            "NetworkAclId",
-            wrap!(convert::network_acl, NetworkAcl),
-        ),
-        "NetworkInterfaces" => r.each::<s::NetworkInterface>(
-            key,
-            v,
-            "NetworkInterfaceId",
-            wrap!(convert::network_interface, NetworkInterface),
-        ),
+        "NatGateways" => r.each::<s::NatGateway>(key, v, "NatGatewayId", wrap!(convert::nat_gateway, NatGateway)),
+        "VpcEndpoints" => r.each::<s::VpcEndpoint>(key, v, "VpcEndpointId", wrap!(convert::vpc_endpoint, VpcEndpoint)),
+        "SecurityGroups" => r.each::<s::SecurityGroup>(key, v, "GroupId", wrap!(convert::security_group, SecurityGroup)),
+        "NetworkAcls" => r.each::<s::NetworkAcl>(key, v, "NetworkAclId", wrap!(convert::network_acl, NetworkAcl)),
+        "NetworkInterfaces" => {
+            r.each::<s::NetworkInterface>(key, v, "NetworkInterfaceId", wrap!(convert::network_interface, NetworkInterface))
+        }
         "Reservations" => reservations(r, v),
         "PrefixLists" => prefix_lists(r, v),
         "Entries" if r.stem.starts_with("pl-") => prefix_list_entries(r, v),
@@ -344,38 +259,24 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
             "VpcPeeringConnectionId",
             wrap!(convert::vpc_peering_connection, VpcPeeringConnection),
         ),
-        "TransitGateways" => r.each::<s::TransitGateway>(
-            key,
-            v,
-            "TransitGatewayId",
-            wrap!(convert::transit_gateway, TransitGateway),
-        ),
+        "TransitGateways" => r.each::<s::TransitGateway>(key, v, "TransitGatewayId", wrap!(convert::transit_gateway, TransitGateway)),
         "TransitGatewayAttachments" => r.each::<s::TransitGatewayAttachment>(
             key,
             v,
             "TransitGatewayAttachmentId",
-            wrap!(
-                convert::transit_gateway_attachment,
-                TransitGatewayAttachment
-            ),
+            wrap!(convert::transit_gateway_attachment, TransitGatewayAttachment),
         ),
         "TransitGatewayVpcAttachments" => r.each::<s::TransitGatewayVpcAttachment>(
             key,
             v,
             "TransitGatewayAttachmentId",
-            wrap!(
-                convert::transit_gateway_vpc_attachment,
-                TransitGatewayVpcAttachment
-            ),
+            wrap!(convert::transit_gateway_vpc_attachment, TransitGatewayVpcAttachment),
         ),
         "TransitGatewayRouteTables" => r.each::<s::TransitGatewayRouteTable>(
             key,
             v,
             "TransitGatewayRouteTableId",
-            wrap!(
-                convert::transit_gateway_route_table,
-                TransitGatewayRouteTable
-            ),
+            wrap!(convert::transit_gateway_route_table, TransitGatewayRouteTable),
         ),
         "TransitGatewayStaticRoutes" => wrapped_tgw_routes(r, v),
         "TransitGatewayPropagations" => wrapped_tgw_propagations(r, v),
@@ -387,57 +288,23 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
             let table = r.stem.clone();
             tgw_propagations(r, &table, v, "/TransitGatewayRouteTablePropagations");
         }
-        "VpnGateways" => r.each::<s::VpnGateway>(
-            key,
-            v,
-            "VpnGatewayId",
-            wrap!(convert::vpn_gateway, VpnGateway),
-        ),
-        "VpnConnections" => r.each::<s::VpnConnection>(
-            key,
-            v,
-            "VpnConnectionId",
-            wrap!(convert::vpn_connection, VpnConnection),
-        ),
-        "CustomerGateways" => r.each::<s::CustomerGateway>(
-            key,
-            v,
-            "CustomerGatewayId",
-            wrap!(convert::customer_gateway, CustomerGateway),
-        ),
+        "VpnGateways" => r.each::<s::VpnGateway>(key, v, "VpnGatewayId", wrap!(convert::vpn_gateway, VpnGateway)),
+        "VpnConnections" => r.each::<s::VpnConnection>(key, v, "VpnConnectionId", wrap!(convert::vpn_connection, VpnConnection)),
+        "CustomerGateways" => r.each::<s::CustomerGateway>(key, v, "CustomerGatewayId", wrap!(convert::customer_gateway, CustomerGateway)),
         "DirectConnectGateways" => r.each::<s::DirectConnectGateway>(
             key,
             v,
             "DirectConnectGatewayId",
             wrap!(convert::direct_connect_gateway, DirectConnectGateway),
         ),
-        "DirectConnectGatewayAssociations" => r.each::<s::DirectConnectGatewayAssociation>(
-            key,
-            v,
-            "DirectConnectGatewayId",
-            |x, _| {
-                convert::direct_connect_association(&x).map(|o| {
-                    o.map(|(gateway, association)| {
-                        Converted(Item::DirectConnectAssociation {
-                            gateway,
-                            association,
-                        })
-                    })
-                })
-            },
-        ),
-        "LoadBalancers" => r.each::<s::LoadBalancer>(
-            key,
-            v,
-            "LoadBalancerArn",
-            wrap!(convert::load_balancer, LoadBalancer),
-        ),
-        "ServiceConfigurations" => r.each::<s::ServiceConfiguration>(
-            key,
-            v,
-            "ServiceName",
-            wrap!(convert::endpoint_service, EndpointService),
-        ),
+        "DirectConnectGatewayAssociations" => r.each::<s::DirectConnectGatewayAssociation>(key, v, "DirectConnectGatewayId", |x, _| {
+            convert::direct_connect_association(&x)
+                .map(|o| o.map(|(gateway, association)| Converted(Item::DirectConnectAssociation { gateway, association })))
+        }),
+        "LoadBalancers" => r.each::<s::LoadBalancer>(key, v, "LoadBalancerArn", wrap!(convert::load_balancer, LoadBalancer)),
+        "ServiceConfigurations" => {
+            r.each::<s::ServiceConfiguration>(key, v, "ServiceName", wrap!(convert::endpoint_service, EndpointService))
+        }
         "Addresses" => addresses(r, v),
         k if INFORMATIONAL_KEYS.contains(&k) => {}
         k => {
@@ -470,32 +337,18 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
 
 fn reservations(r: &mut Reader, v: &Value) {
     let Some(arr) = v.as_array() else {
-        r.error(
-            "/Reservations".into(),
-            format!("expected an array of reservations, got {}", kind_name(v)),
-            None,
-        );
+        r.error("/Reservations".into(), format!("expected an array of reservations, got {}", kind_name(v)), None);
         return;
     };
     for (i, res) in arr.iter().enumerate() {
-        let owner = res
-            .get("OwnerId")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let owner = res.get("OwnerId").and_then(Value::as_str).map(str::to_string);
         let Some(instances) = res.get("Instances").and_then(Value::as_array) else {
-            r.error(
-                format!("/Reservations/{i}/Instances"),
-                "expected an array of instances".into(),
-                None,
-            );
+            r.error(format!("/Reservations/{i}/Instances"), "expected an array of instances".into(), None);
             continue;
         };
         for (j, inst) in instances.iter().enumerate() {
             let pointer = format!("/Reservations/{i}/Instances/{j}");
-            let id = inst
-                .get("InstanceId")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let id = inst.get("InstanceId").and_then(Value::as_str).map(str::to_string);
             let Some(shape) = r.shape::<s::Instance>(inst, &pointer, "InstanceId") else {
                 continue;
             };
@@ -511,34 +364,26 @@ fn reservations(r: &mut Reader, v: &Value) {
 
 fn prefix_lists(r: &mut Reader, v: &Value) {
     let Some(arr) = v.as_array() else {
-        r.error(
-            "/PrefixLists".into(),
-            format!("expected an array of prefix lists, got {}", kind_name(v)),
-            None,
-        );
+        r.error("/PrefixLists".into(), format!("expected an array of prefix lists, got {}", kind_name(v)), None);
         return;
     };
     for (i, rec) in arr.iter().enumerate() {
         let pointer = format!("/PrefixLists/{i}");
-        let id = rec
-            .get("PrefixListId")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let id = rec.get("PrefixListId").and_then(Value::as_str).map(str::to_string);
         let cx = r.cx(&pointer);
         let converted = if rec.get("Cidrs").is_some() {
-            r.shape::<s::PrefixList>(rec, &pointer, "PrefixListId")
-                .map(|x| convert::prefix_list(x, &cx))
+            r.shape::<s::PrefixList>(rec, &pointer, "PrefixListId").map(|x| convert::prefix_list(x, &cx))
         } else {
             if rec.get("Entries").is_none() {
                 r.out.unknowns.push(Unknown {
                     resource: id.clone().unwrap_or_default(),
-                    reason: "managed prefix list entries are not in the snapshot (add the output of get-managed-prefix-list-entries)".into(),
+                    reason: "managed prefix list entries are not in the snapshot (add the output of get-managed-prefix-list-entries)"
+                        .into(),
                     origin: Some(Origin::new(r.file, pointer.clone())),
                 });
                 continue;
             }
-            r.shape::<s::ManagedPrefixList>(rec, &pointer, "PrefixListId")
-                .map(|x| convert::managed_prefix_list(x, &cx))
+            r.shape::<s::ManagedPrefixList>(rec, &pointer, "PrefixListId").map(|x| convert::managed_prefix_list(x, &cx))
         };
         match converted {
             Some(Ok(Some(pl))) => r.out.items.push(Item::PrefixList(pl)),
@@ -560,19 +405,14 @@ fn prefix_list_entries(r: &mut Reader, v: &Value) {
         }
         match e.cidr.parse::<ipnet::Ipv4Net>() {
             Ok(n) => cidrs.push(n.trunc()),
-            Err(_) => r.error(
-                format!("/Entries/{i}/Cidr"),
-                format!("expected an IPv4 CIDR block, got {:?}", e.cidr),
-                Some(id.clone()),
-            ),
+            Err(_) => r.error(format!("/Entries/{i}/Cidr"), format!("expected an IPv4 CIDR block, got {:?}", e.cidr), Some(id.clone())),
         }
     }
     r.out.items.push(Item::PrefixListEntries { id, cidrs });
 }
 
 fn tgw_routes(r: &mut Reader, table: &str, v: &Value, base: &str) {
-    let Some(routes) = r.shape::<Vec<s::TransitGatewayRoute>>(v, base, "DestinationCidrBlock")
-    else {
+    let Some(routes) = r.shape::<Vec<s::TransitGatewayRoute>>(v, base, "DestinationCidrBlock") else {
         return;
     };
     let cx = r.cx(base);
@@ -581,23 +421,14 @@ fn tgw_routes(r: &mut Reader, table: &str, v: &Value, base: &str) {
         match convert::transit_gateway_route(route, &format!("{base}/{i}"), &cx) {
             Ok(Some(x)) => out.push(x),
             Ok(None) => {}
-            Err(e) => r.error(
-                e.field,
-                format!("expected {}", e.expected),
-                Some(table.to_string()),
-            ),
+            Err(e) => r.error(e.field, format!("expected {}", e.expected), Some(table.to_string())),
         }
     }
-    r.out.items.push(Item::TransitGatewayRoutes {
-        table: table.to_string(),
-        routes: out,
-        origin: Origin::new(r.file, base),
-    });
+    r.out.items.push(Item::TransitGatewayRoutes { table: table.to_string(), routes: out, origin: Origin::new(r.file, base) });
 }
 
 fn tgw_propagations(r: &mut Reader, table: &str, v: &Value, base: &str) {
-    let Some(props) = r.shape::<Vec<s::TgwPropagation>>(v, base, "TransitGatewayAttachmentId")
-    else {
+    let Some(props) = r.shape::<Vec<s::TgwPropagation>>(v, base, "TransitGatewayAttachmentId") else {
         return;
     };
     r.out.items.push(Item::TransitGatewayPropagations {
@@ -607,21 +438,13 @@ fn tgw_propagations(r: &mut Reader, table: &str, v: &Value, base: &str) {
 }
 
 fn wrapped_tgw_routes(r: &mut Reader, v: &Value) {
-    let Some(tables) = r.shape::<Vec<Value>>(
-        v,
-        "/TransitGatewayStaticRoutes",
-        "TransitGatewayRouteTableId",
-    ) else {
+    let Some(tables) = r.shape::<Vec<Value>>(v, "/TransitGatewayStaticRoutes", "TransitGatewayRouteTableId") else {
         return;
     };
     for (i, t) in tables.iter().enumerate() {
         let base = format!("/TransitGatewayStaticRoutes/{i}");
         let Some(table) = t.get("TransitGatewayRouteTableId").and_then(Value::as_str) else {
-            r.error(
-                format!("{base}/TransitGatewayRouteTableId"),
-                "expected a transit gateway route table id".into(),
-                None,
-            );
+            r.error(format!("{base}/TransitGatewayRouteTableId"), "expected a transit gateway route table id".into(), None);
             continue;
         };
         let routes = t.get("Routes").cloned().unwrap_or(Value::Array(vec![]));
@@ -630,21 +453,13 @@ fn wrapped_tgw_routes(r: &mut Reader, v: &Value) {
 }
 
 fn wrapped_tgw_propagations(r: &mut Reader, v: &Value) {
-    let Some(tables) = r.shape::<Vec<s::TgwPropagationsOfTable>>(
-        v,
-        "/TransitGatewayPropagations",
-        "TransitGatewayRouteTableId",
-    ) else {
+    let Some(tables) = r.shape::<Vec<s::TgwPropagationsOfTable>>(v, "/TransitGatewayPropagations", "TransitGatewayRouteTableId") else {
         return;
     };
     for t in tables {
         r.out.items.push(Item::TransitGatewayPropagations {
             table: t.transit_gateway_route_table_id.clone(),
-            propagations: t
-                .transit_gateway_route_table_propagations
-                .iter()
-                .map(convert::propagation)
-                .collect(),
+            propagations: t.transit_gateway_route_table_propagations.iter().map(convert::propagation).collect(),
         });
     }
 }
@@ -655,17 +470,9 @@ fn addresses(r: &mut Reader, v: &Value) {
     };
     for (i, a) in list.iter().enumerate() {
         match convert::address(a, &format!("/Addresses/{i}")) {
-            Ok(Some((eni, private_ip, public_ip))) => r.out.items.push(Item::Address {
-                eni,
-                private_ip,
-                public_ip,
-            }),
+            Ok(Some((eni, private_ip, public_ip))) => r.out.items.push(Item::Address { eni, private_ip, public_ip }),
             Ok(None) => {}
-            Err(e) => r.error(
-                e.field,
-                format!("expected {}", e.expected),
-                a.public_ip.clone(),
-            ),
+            Err(e) => r.error(e.field, format!("expected {}", e.expected), a.public_ip.clone()),
         }
     }
 }

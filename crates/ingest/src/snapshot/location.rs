@@ -24,9 +24,7 @@ pub fn is_region(s: &str) -> bool {
         && first.chars().all(|c| c.is_ascii_lowercase())
         && !last.is_empty()
         && last.chars().all(|c| c.is_ascii_digit())
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[1..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
 }
 
 fn is_account(s: &str) -> bool {
@@ -36,20 +34,12 @@ fn is_account(s: &str) -> bool {
 /// Read the account and region from a file path relative to the snapshot root.
 pub fn from_path(relative: &Path) -> PathLocation {
     let mut loc = PathLocation::default();
-    let comps: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
+    let comps: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     for (i, c) in comps.iter().enumerate() {
         let is_last = i + 1 == comps.len();
         if !is_last && is_account(c) {
             loc.account = Some(c.clone());
-        } else if !is_last
-            && comps
-                .get(i.wrapping_sub(1))
-                .map(|p| p == "accounts")
-                .unwrap_or(false)
-        {
+        } else if !is_last && comps.get(i.wrapping_sub(1)).map(|p| p == "accounts").unwrap_or(false) {
             // Batfish's synthetic account folders (`accounts/111/`).
             loc.account = Some(c.clone());
         } else if !is_last && is_region(c) {
@@ -57,10 +47,7 @@ pub fn from_path(relative: &Path) -> PathLocation {
         }
     }
     if loc.region.is_none() {
-        if let Some(stem) = relative
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-        {
+        if let Some(stem) = relative.file_stem().map(|s| s.to_string_lossy().into_owned()) {
             // `Kind-us-west-2` → `us-west-2`
             let parts: Vec<&str> = stem.split('-').collect();
             for n in [3usize, 4] {
@@ -97,9 +84,7 @@ mod tests {
         let l = from_path(&PathBuf::from("111111111111/eu-west-1/Vpcs.json"));
         assert_eq!(l.account.as_deref(), Some("111111111111"));
         assert_eq!(l.region.as_deref(), Some("eu-west-1"));
-        let l = from_path(&PathBuf::from(
-            "aws_configs/accounts/111/us-west-1/Vpcs.json",
-        ));
+        let l = from_path(&PathBuf::from("aws_configs/accounts/111/us-west-1/Vpcs.json"));
         assert_eq!(l.account.as_deref(), Some("111"));
         assert_eq!(l.region.as_deref(), Some("us-west-1"));
         let l = from_path(&PathBuf::from("aws_configs/RouteTables-us-west-2.json"));

@@ -33,20 +33,14 @@ pub enum SnapshotError {
 /// Every `*.json` file under `root`, in a stable order, with the root it was found under.
 fn snapshot_files(root: &Path) -> Result<Vec<(PathBuf, PathBuf)>, SnapshotError> {
     if !root.exists() {
-        return Err(SnapshotError::Missing {
-            path: root.to_path_buf(),
-        });
+        return Err(SnapshotError::Missing { path: root.to_path_buf() });
     }
     if root.is_file() {
         let base = root.parent().map(Path::to_path_buf).unwrap_or_default();
         return Ok(vec![(base, root.to_path_buf())]);
     }
     let batfish = root.join("aws_configs");
-    let base = if batfish.is_dir() {
-        batfish
-    } else {
-        root.to_path_buf()
-    };
+    let base = if batfish.is_dir() { batfish } else { root.to_path_buf() };
     let mut files: Vec<(PathBuf, PathBuf)> = walkdir::WalkDir::new(&base)
         .sort_by_file_name()
         .into_iter()
@@ -57,9 +51,7 @@ fn snapshot_files(root: &Path) -> Result<Vec<(PathBuf, PathBuf)>, SnapshotError>
         .collect();
     files.sort_by(|a, b| a.1.cmp(&b.1));
     if files.is_empty() {
-        return Err(SnapshotError::Empty {
-            path: root.to_path_buf(),
-        });
+        return Err(SnapshotError::Empty { path: root.to_path_buf() });
     }
     Ok(files)
 }
@@ -83,12 +75,7 @@ pub fn load_snapshot(paths: &[PathBuf]) -> Result<Twin, SnapshotError> {
     let read_any = results.iter().any(|r| r.parsed);
     let twin = build::assemble(results);
     if !read_any {
-        let details = twin
-            .diagnostics
-            .iter()
-            .map(|d| format!("  {d}"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let details = twin.diagnostics.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n");
         return Err(SnapshotError::NothingUsable { details });
     }
     Ok(twin)

@@ -6,14 +6,7 @@
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Severity, Twin};
 
-fn dangling(
-    out: &mut Vec<Diagnostic>,
-    origin: &Origin,
-    suffix: &str,
-    resource: &str,
-    what: &str,
-    id: &str,
-) {
+fn dangling(out: &mut Vec<Diagnostic>, origin: &Origin, suffix: &str, resource: &str, what: &str, id: &str) {
     out.push(Diagnostic {
         severity: Severity::Warning,
         origin: Origin::new(origin.file.clone(), format!("{}{suffix}", origin.location)),
@@ -36,33 +29,17 @@ pub fn check(t: &mut Twin) {
             use m::RouteTarget as T;
             let (what, present) = match &r.target {
                 T::Local | T::Unsupported(_) => continue,
-                T::InternetGateway(id) | T::EgressOnlyInternetGateway(id) => {
-                    ("internet gateway", t.internet_gateways.contains_key(id))
-                }
+                T::InternetGateway(id) | T::EgressOnlyInternetGateway(id) => ("internet gateway", t.internet_gateways.contains_key(id)),
                 T::NatGateway(id) => ("NAT gateway", t.nat_gateways.contains_key(id)),
                 T::TransitGateway(id) => ("transit gateway", t.transit_gateways.contains_key(id)),
-                T::VpcPeeringConnection(id) => (
-                    "VPC peering connection",
-                    t.vpc_peering_connections.contains_key(id),
-                ),
+                T::VpcPeeringConnection(id) => ("VPC peering connection", t.vpc_peering_connections.contains_key(id)),
                 T::VpcEndpoint(id) => ("VPC endpoint", t.vpc_endpoints.contains_key(id)),
-                T::NetworkInterface(id) => {
-                    ("network interface", t.network_interfaces.contains_key(id))
-                }
+                T::NetworkInterface(id) => ("network interface", t.network_interfaces.contains_key(id)),
                 T::Instance(id) => ("instance", t.instances.contains_key(id)),
-                T::VirtualPrivateGateway(id) => {
-                    ("virtual private gateway", t.vpn_gateways.contains_key(id))
-                }
+                T::VirtualPrivateGateway(id) => ("virtual private gateway", t.vpn_gateways.contains_key(id)),
             };
             if !present {
-                dangling(
-                    &mut out,
-                    &rt.origin,
-                    &format!("/Routes/{}", r.index),
-                    &rt.id,
-                    what,
-                    r.target.id(),
-                );
+                dangling(&mut out, &rt.origin, &format!("/Routes/{}", r.index), &rt.id, what, r.target.id());
             }
         }
         for s in &rt.subnets {
@@ -100,14 +77,7 @@ pub fn check(t: &mut Twin) {
     }
     for a in t.transit_gateway_attachments.values() {
         if !t.transit_gateways.contains_key(&a.transit_gateway) {
-            dangling(
-                &mut out,
-                &a.origin,
-                "/TransitGatewayId",
-                &a.id,
-                "transit gateway",
-                &a.transit_gateway,
-            );
+            dangling(&mut out, &a.origin, "/TransitGatewayId", &a.id, "transit gateway", &a.transit_gateway);
         }
         for s in &a.subnets {
             if !t.subnets.contains_key(s) {
@@ -119,14 +89,7 @@ pub fn check(t: &mut Twin) {
         for r in &rt.routes {
             for a in &r.attachments {
                 if !t.transit_gateway_attachments.contains_key(a) {
-                    dangling(
-                        &mut out,
-                        &r.origin,
-                        "",
-                        &rt.id,
-                        "transit gateway attachment",
-                        a,
-                    );
+                    dangling(&mut out, &r.origin, "", &rt.id, "transit gateway attachment", a);
                 }
             }
         }
