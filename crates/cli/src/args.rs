@@ -68,4 +68,36 @@ pub enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// AWS policy language without a twin: simulate requests, validate documents.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyType {
+    Identity,
+    Resource,
+    Scp,
+    Rcp,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Answer JSON Lines requests in the shared/peers/iam-simulate input format, one answer
+    /// line per request (`id`, `decision`, `error`, `explanation`). Reads FILE or stdin.
+    Simulate {
+        /// Request file (JSON Lines, or one JSON document); `-` or absent for stdin.
+        file: Option<PathBuf>,
+    },
+    /// Validate policy documents like IAM Access Analyzer. Exit 1 when any finding is an error
+    /// or security warning.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Which kind of policy the documents are.
+        #[arg(long = "type", value_enum, default_value = "identity")]
+        policy_type: PolicyType,
+    },
 }

@@ -4,6 +4,7 @@
 
 mod args;
 mod load;
+mod policy;
 mod render;
 
 use args::{Cli, Command, Format, Inputs};
@@ -59,6 +60,7 @@ fn run(cli: Cli) -> ExitCode {
     let t0 = Instant::now();
     let inputs: &Inputs = match &cli.command {
         Command::Reach { inputs, .. } | Command::Exposure { inputs } | Command::Check { inputs } => inputs,
+        Command::Policy { command } => return policy::run(command, cli.format),
     };
     let (twin, _config) = match load::load(&inputs.inputs, inputs.config.as_deref()) {
         Ok(x) => x,
@@ -101,6 +103,7 @@ fn run(cli: Cli) -> ExitCode {
                 0
             }
         }
+        Command::Policy { .. } => 2,
         Command::Check { .. } => {
             let report = koban_intent::run_checks(&engine);
             emit(cli.format, &report, render::check, &twin.diagnostics, &mut analysed, t1);

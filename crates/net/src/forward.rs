@@ -471,11 +471,18 @@ impl<'a, 't, S: Sink> Walk<'a, 't, S> {
             self.unknown(format!("{}: prefix list {p} used as a route destination is not in the twin", rt.id));
         }
         let mut remaining = set.clone();
+        let mut span = remaining.project(DST);
         for e in &entries {
             if remaining.is_empty() {
                 break;
             }
+            if !overlaps(&span, e.lo, e.hi) {
+                continue;
+            }
             let (part, rest) = remaining.split(DST, e.lo, e.hi);
+            if !part.is_empty() {
+                span = rest.project(DST);
+            }
             remaining = rest;
             if part.is_empty() {
                 continue;
@@ -1007,11 +1014,18 @@ impl<'a, 't, S: Sink> Walk<'a, 't, S> {
                 w.unknown(u.clone());
             }
             let mut remaining = set.clone();
+            let mut span = remaining.project(DST);
             for r in routes.iter() {
                 if remaining.is_empty() {
                     break;
                 }
+                if !overlaps(&span, r.lo, r.hi) {
+                    continue;
+                }
                 let (part, rest) = remaining.split(DST, r.lo, r.hi);
+                if !part.is_empty() {
+                    span = rest.project(DST);
+                }
                 remaining = rest;
                 if part.is_empty() {
                     continue;
@@ -1193,6 +1207,12 @@ impl<'a, 't, S: Sink> Walk<'a, 't, S> {
             }
         });
     }
+}
+
+/// True when `[lo, hi]` meets one of the sorted, disjoint intervals.
+fn overlaps(intervals: &[(u32, u32)], lo: u32, hi: u32) -> bool {
+    let i = intervals.partition_point(|(_, h)| *h < lo);
+    intervals.get(i).is_some_and(|(l, _)| *l <= hi)
 }
 
 /// An Availability Zone key comparable across accounts: the zone id when known, else the name.

@@ -153,7 +153,26 @@ impl Spec {
         let mut set = PacketSet::empty();
         let mut add = |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(SRC, lo, hi)));
         match self {
-            Spec::Internet => public_space().into_iter().for_each(|(lo, hi)| add(lo, hi)),
+            Spec::Internet => {
+                // The internet is everything outside the twin: the twin's own public addresses
+                // are sources inside it.
+                let mut own: Vec<u32> =
+                    twin.network_interfaces.values().flat_map(|e| e.public_ips.iter().map(|(_, p)| u32::from(*p))).collect();
+                own.sort_unstable();
+                own.dedup();
+                for (lo, hi) in public_space() {
+                    let mut next = lo as u64;
+                    for &p in own.iter().filter(|p| (lo..=hi).contains(*p)) {
+                        if (p as u64) > next {
+                            add(next as u32, p - 1);
+                        }
+                        next = p as u64 + 1;
+                    }
+                    if next <= hi as u64 {
+                        add(next as u32, hi);
+                    }
+                }
+            }
             Spec::Network(n) => {
                 for c in twin.networks.get(n).map(|n| n.cidrs.as_slice()).unwrap_or_default() {
                     let (lo, hi) = net_range(c);

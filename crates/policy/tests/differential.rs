@@ -668,18 +668,25 @@ fn run_peer(dir: &Path, requests: &[Value]) -> Vec<Value> {
     answers
 }
 
+/// Skip when the peer is missing, unless `KOBAN_REQUIRE_PEERS` is set (CI sets it), in which
+/// case a missing peer fails the test instead of passing it silently.
+fn skip(why: &str) {
+    assert!(std::env::var_os("KOBAN_REQUIRE_PEERS").is_none(), "peer required (KOBAN_REQUIRE_PEERS) but {why}");
+    eprintln!("skipped: {why}");
+}
+
 #[test]
 fn differential_against_iam_simulate_peer() {
     let Some(dir) = peer_dir() else {
-        eprintln!("skipped: shared/peers/iam-simulate not found (set KOBAN_IAM_PEER_DIR)");
+        skip("shared/peers/iam-simulate not found (set KOBAN_IAM_PEER_DIR)");
         return;
     };
     if !dir.join("node_modules/@cloud-copilot/iam-simulate").is_dir() {
-        eprintln!("skipped: the peer is not installed; run `npm ci` in {}", dir.display());
+        skip(&format!("the peer is not installed; run `npm ci` in {}", dir.display()));
         return;
     }
     if Command::new("node").arg("--version").output().is_err() {
-        eprintln!("skipped: node not found");
+        skip("node not found");
         return;
     }
     let cases: usize = std::env::var("KOBAN_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
