@@ -317,6 +317,7 @@ pub fn reach(
         }
     }
     unknowns.extend(damaged_on_paths(twin, &paths, &blocked));
+    unknowns.extend(twin.unknowns.iter().map(|u| format!("{}: {}", u.resource, u.reason)));
     unknowns.sort();
     unknowns.dedup();
     ReachAnswer {

@@ -251,7 +251,7 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
             r.each::<s::NetworkInterface>(key, v, "NetworkInterfaceId", wrap!(convert::network_interface, NetworkInterface))
         }
         "Reservations" => reservations(r, v),
-        "PrefixLists" => prefix_lists(r, v),
+        "PrefixLists" | "ManagedPrefixLists" => prefix_lists(r, key, v),
         "Entries" if r.stem.starts_with("pl-") => prefix_list_entries(r, v),
         "VpcPeeringConnections" => r.each::<s::VpcPeeringConnection>(
             key,
@@ -291,16 +291,18 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
         "VpnGateways" => r.each::<s::VpnGateway>(key, v, "VpnGatewayId", wrap!(convert::vpn_gateway, VpnGateway)),
         "VpnConnections" => r.each::<s::VpnConnection>(key, v, "VpnConnectionId", wrap!(convert::vpn_connection, VpnConnection)),
         "CustomerGateways" => r.each::<s::CustomerGateway>(key, v, "CustomerGatewayId", wrap!(convert::customer_gateway, CustomerGateway)),
-        "DirectConnectGateways" => r.each::<s::DirectConnectGateway>(
+        "DirectConnectGateways" | "directConnectGateways" => r.each::<s::DirectConnectGateway>(
             key,
             v,
             "DirectConnectGatewayId",
             wrap!(convert::direct_connect_gateway, DirectConnectGateway),
         ),
-        "DirectConnectGatewayAssociations" => r.each::<s::DirectConnectGatewayAssociation>(key, v, "DirectConnectGatewayId", |x, _| {
-            convert::direct_connect_association(&x)
-                .map(|o| o.map(|(gateway, association)| Converted(Item::DirectConnectAssociation { gateway, association })))
-        }),
+        "DirectConnectGatewayAssociations" | "directConnectGatewayAssociations" => {
+            r.each::<s::DirectConnectGatewayAssociation>(key, v, "DirectConnectGatewayId", |x, _| {
+                convert::direct_connect_association(&x)
+                    .map(|o| o.map(|(gateway, association)| Converted(Item::DirectConnectAssociation { gateway, association })))
+            })
+        }
         "LoadBalancers" => r.each::<s::LoadBalancer>(key, v, "LoadBalancerArn", wrap!(convert::load_balancer, LoadBalancer)),
         "ServiceConfigurations" => {
             r.each::<s::ServiceConfiguration>(key, v, "ServiceName", wrap!(convert::endpoint_service, EndpointService))
@@ -362,13 +364,13 @@ fn reservations(r: &mut Reader, v: &Value) {
     }
 }
 
-fn prefix_lists(r: &mut Reader, v: &Value) {
+fn prefix_lists(r: &mut Reader, key: &str, v: &Value) {
     let Some(arr) = v.as_array() else {
-        r.error("/PrefixLists".into(), format!("expected an array of prefix lists, got {}", kind_name(v)), None);
+        r.error(format!("/{key}"), format!("expected an array of prefix lists, got {}", kind_name(v)), None);
         return;
     };
     for (i, rec) in arr.iter().enumerate() {
-        let pointer = format!("/PrefixLists/{i}");
+        let pointer = format!("/{key}/{i}");
         let id = rec.get("PrefixListId").and_then(Value::as_str).map(str::to_string);
         let cx = r.cx(&pointer);
         let converted = if rec.get("Cidrs").is_some() {
