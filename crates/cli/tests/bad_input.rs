@@ -160,3 +160,53 @@ fn malformed_koban_yaml_names_line_and_field() {
     assert_eq!(code, 2);
     assert!(stderr.contains("koban.yaml:4:") && stderr.contains("vai"), "{stderr}");
 }
+
+#[test]
+fn network_firewall_endpoints_count_as_inspection() {
+    let dir = copy_example("nfw");
+    // legacy-a's default route goes to an AWS Network Firewall endpoint in inspection-a
+    edit(&prod(&dir, "RouteTables.json"), |v| {
+        for rt in v["RouteTables"].as_array_mut().unwrap() {
+            if rt["RouteTableId"] == "rtb-0aa0000000000a006" {
+                for r in rt["Routes"].as_array_mut().unwrap() {
+                    if r["DestinationCidrBlock"] == "0.0.0.0/0" {
+                        r.as_object_mut().unwrap().remove("NatGatewayId");
+                        r["GatewayId"] = json!("vpce-0f1e2d3c4b5a69788");
+                    }
+                }
+            }
+        }
+    });
+    let firewall = json!({
+        "UpdateToken": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+        "Firewall": {
+            "FirewallName": "egress-firewall",
+            "FirewallArn": "arn:aws:network-firewall:eu-west-1:111111111111:firewall/egress-firewall",
+            "FirewallPolicyArn": "arn:aws:network-firewall:eu-west-1:111111111111:firewall-policy/egress-policy",
+            "VpcId": "vpc-0a1a2b3c4d5e6f701",
+            "SubnetMappings": [{"SubnetId": "subnet-0aa0000000000a002"}],
+            "DeleteProtection": false,
+            "FirewallId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE22222"
+        },
+        "FirewallStatus": {
+            "Status": "READY",
+            "ConfigurationSyncStateSummary": "IN_SYNC",
+            "SyncStates": {
+                "eu-west-1a": {
+                    "Attachment": {"SubnetId": "subnet-0aa0000000000a002", "EndpointId": "vpce-0f1e2d3c4b5a69788", "Status": "READY"},
+                    "Config": {}
+                }
+            }
+        }
+    });
+    std::fs::write(prod(&dir, "Firewall-egress.json"), serde_json::to_string_pretty(&firewall).unwrap()).unwrap();
+    let (_, a, _) = koban(&dir, &["reach", "--from", "i-0a1a2b3c4d5e6f7a2", "--to", "internet", "--protocol", "tcp", "--port", "443"]);
+    assert_eq!(a["reachable"], true, "{}", a["blocked"]);
+    let hops = a["paths"][0]["hops"].to_string();
+    assert!(hops.contains("vpce-0f1e2d3c4b5a69788") && hops.contains("network-firewall:egress-firewall"), "{hops}");
+    assert_eq!(a["paths"][0]["inspected"], true);
+    let (_, c, _) = koban(&dir, &["check"]);
+    let outbound_internet =
+        c["findings"].as_array().unwrap().iter().any(|f| f["source"] == "KBN-NET-001" && f["evidence"]["to"] == "internet");
+    assert!(!outbound_internet, "the firewall inspects legacy-a's internet traffic: {}", c["findings"]);
+}

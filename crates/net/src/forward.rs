@@ -1201,9 +1201,21 @@ impl<'a, 't, S: Sink> Walk<'a, 't, S> {
                 w.block(set, &id, "the virtual private gateway is attached to no VPC in the twin".into());
                 return;
             };
+            // The gateway routes into the VPC only what the VPC's CIDRs cover.
+            let mut inside = PacketSet::empty();
+            for c in &vpc.cidrs {
+                let (lo, hi) = net_range(c);
+                inside.union(&set.restrict(DST, lo, hi));
+            }
+            let outside = set.subtract(&inside);
+            let id = vgw.id.clone();
+            w.block(&outside, &id, format!("no route at {id}: the destination is outside {}", vpc.id));
+            if inside.is_empty() {
+                return;
+            }
             match w.ix.edge_route_table.get(vgw.id.as_str()).copied() {
-                Some(edge) => w.route(edge, &vpc.id, None, set),
-                None => w.with_hop(Hop::new(vpc.id.clone(), HopType::Vpc), |w| w.vpc_local(vpc, None, set)),
+                Some(edge) => w.route(edge, &vpc.id, None, &inside),
+                None => w.with_hop(Hop::new(vpc.id.clone(), HopType::Vpc), |w| w.vpc_local(vpc, None, &inside)),
             }
         });
     }

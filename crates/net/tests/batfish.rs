@@ -288,8 +288,8 @@ fn s3_traffic_entering_from_the_vgw() {
         "3.10",
         From::Network("beyond-vgw"),
         flow(Some("19.168.0.1"), "13.58.55.60", None),
-        "BLOCKED@vpc-0b966fdeb36d5e43f",
-        "vgw-070087240d6fa2989 -> vpc-0b966fdeb36d5e43f",
+        "BLOCKED@vgw-070087240d6fa2989",
+        "vgw-070087240d6fa2989",
     );
 }
 

@@ -85,7 +85,7 @@ const UNMODELLED_KEYS: &[(&str, &str)] = &[
     ("ResolverRules", "Route 53 Resolver rules are not modelled yet"),
     ("ResolverRuleAssociations", "Route 53 Resolver rule associations are not modelled yet"),
     ("FirewallPolicies", "AWS Network Firewall policies are not modelled"),
-    ("Firewalls", "AWS Network Firewall firewalls are not modelled"),
+    ("Firewalls", "AWS Network Firewall firewalls are listed but not described (add the output of describe-firewall for each)"),
     ("CarrierGateways", "carrier gateways are not modelled"),
     ("LocalGatewayRouteTables", "local gateways (Outposts) are not modelled"),
 ];
@@ -225,7 +225,13 @@ pub fn read_file(path: &Path, relative: &Path) -> FileItems {
         );
         return r.out;
     };
+    if let (Some(fw), Some(status)) = (obj.get("Firewall"), obj.get("FirewallStatus")) {
+        network_firewall(&mut r, fw, status);
+    }
     for (key, v) in obj {
+        if matches!(key.as_str(), "Firewall" | "FirewallStatus" | "UpdateToken") && obj.contains_key("FirewallStatus") {
+            continue;
+        }
         dispatch_key(&mut r, key, v);
     }
     r.out
@@ -476,5 +482,49 @@ fn addresses(r: &mut Reader, v: &Value) {
             Ok(None) => {}
             Err(e) => r.error(e.field, format!("expected {}", e.expected), a.public_ip.clone()),
         }
+    }
+}
+
+/// `aws network-firewall describe-firewall`: each Availability Zone's firewall endpoint
+/// becomes an inspection endpoint (a Gateway Load Balancer endpoint managed by the service).
+fn network_firewall(r: &mut Reader, fw: &Value, status: &Value) {
+    let name = fw.get("FirewallName").and_then(Value::as_str).unwrap_or("firewall").to_string();
+    let Some(vpc) = fw.get("VpcId").and_then(Value::as_str) else {
+        r.error("/Firewall/VpcId".into(), "expected the firewall's VPC id".into(), Some(name));
+        return;
+    };
+    let Some(states) = status.get("SyncStates").and_then(Value::as_object) else {
+        r.out.unknowns.push(Unknown {
+            resource: name.clone(),
+            reason: "firewall without SyncStates: its endpoints are not known".into(),
+            origin: Some(Origin::new(r.file, "/FirewallStatus")),
+        });
+        return;
+    };
+    for (az, st) in states {
+        let pointer = format!("/FirewallStatus/SyncStates/{az}/Attachment");
+        let att = st.get("Attachment");
+        let (Some(endpoint), Some(subnet)) =
+            (att.and_then(|a| a.get("EndpointId")).and_then(Value::as_str), att.and_then(|a| a.get("SubnetId")).and_then(Value::as_str))
+        else {
+            r.error(pointer, "expected EndpointId and SubnetId of the firewall endpoint".into(), Some(name.clone()));
+            continue;
+        };
+        let cx = r.cx(&pointer);
+        r.out.items.push(Item::VpcEndpoint(m::VpcEndpoint {
+            id: endpoint.to_string(),
+            vpc: vpc.to_string(),
+            placement: m::Placement { account: r.cx_account.clone(), region: r.cx_region.clone() },
+            endpoint_type: m::VpcEndpointType::GatewayLoadBalancer,
+            service_name: format!("network-firewall:{name}"),
+            subnets: vec![subnet.to_string()],
+            network_interfaces: Vec::new(),
+            security_groups: Vec::new(),
+            route_tables: Vec::new(),
+            private_dns_enabled: false,
+            policy_document: None,
+            tags: Vec::new(),
+            origin: cx.origin,
+        }));
     }
 }
