@@ -90,3 +90,24 @@ fn peering_attachment_keeps_both_sides_associations() {
     assert_eq!(a.association_on("tgw-03201f1960ddb0c25"), Some("tgw-rtb-00be87593fb2cd0ae"));
     assert_eq!(a.peer_of("tgw-03201f1960ddb0c25"), Some("tgw-0e20010ebf43d07a2"));
 }
+
+#[test]
+fn truncated_tgw_route_files_are_unknown() {
+    let dir = std::env::temp_dir().join(format!("koban-trunc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("TransitGatewayRoutes")).unwrap();
+    std::fs::write(
+        dir.join("TransitGatewayRouteTables.json"),
+        r#"{"TransitGatewayRouteTables":[{"TransitGatewayRouteTableId":"tgw-rtb-0123456789abcdef0","TransitGatewayId":"tgw-0123456789abcdef0","State":"available","DefaultAssociationRouteTable":true,"DefaultPropagationRouteTable":true}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("TransitGatewayRoutes/tgw-rtb-0123456789abcdef0.json"),
+        r#"{"Routes":[{"DestinationCidrBlock":"10.1.0.0/16","TransitGatewayAttachments":[{"ResourceId":"vpc-1","TransitGatewayAttachmentId":"tgw-attach-1","ResourceType":"vpc"}],"Type":"static","State":"active"}],"AdditionalRoutesAvailable":true}"#,
+    )
+    .unwrap();
+    let t = load_snapshot(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(t.transit_gateway_route_tables["tgw-rtb-0123456789abcdef0"].routes.len(), 1);
+    assert!(t.unknowns.iter().any(|u| u.resource == "tgw-rtb-0123456789abcdef0" && u.reason.contains("truncated")), "{:?}", t.unknowns);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -290,6 +290,10 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
             let table = r.stem.clone();
             tgw_routes(r, &table, v, "/Routes");
         }
+        "AdditionalRoutesAvailable" if v.as_bool() == Some(true) => {
+            let table = r.stem.clone();
+            truncated_routes(r, &table, "/AdditionalRoutesAvailable");
+        }
         "TransitGatewayRouteTablePropagations" if r.stem.starts_with("tgw-rtb-") => {
             let table = r.stem.clone();
             tgw_propagations(r, &table, v, "/TransitGatewayRouteTablePropagations");
@@ -456,8 +460,21 @@ fn wrapped_tgw_routes(r: &mut Reader, v: &Value) {
             continue;
         };
         let routes = t.get("Routes").cloned().unwrap_or(Value::Array(vec![]));
+        if t.get("AdditionalRoutesAvailable").and_then(Value::as_bool) == Some(true) {
+            truncated_routes(r, table, &format!("{base}/AdditionalRoutesAvailable"));
+        }
         tgw_routes(r, table, &routes, &format!("{base}/Routes"));
     }
+}
+
+/// `search-transit-gateway-routes` stops at 1000 routes: a file that says more are available
+/// does not hold the whole table.
+fn truncated_routes(r: &mut Reader, table: &str, pointer: &str) {
+    r.out.unknowns.push(Unknown {
+        resource: table.to_string(),
+        reason: "the routes file is truncated (AdditionalRoutesAvailable: true); routes beyond it are not in the snapshot".into(),
+        origin: Some(Origin::new(r.file, pointer)),
+    });
 }
 
 fn wrapped_tgw_propagations(r: &mut Reader, v: &Value) {
