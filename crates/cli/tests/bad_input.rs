@@ -210,3 +210,36 @@ fn network_firewall_endpoints_count_as_inspection() {
         c["findings"].as_array().unwrap().iter().any(|f| f["source"] == "KBN-NET-001" && f["evidence"]["to"] == "internet");
     assert!(!outbound_internet, "the firewall inspects legacy-a's internet traffic: {}", c["findings"]);
 }
+
+#[test]
+fn transit_subnet_acl_filters_traffic_into_the_attachment() {
+    // AWS: the attachment subnet's inbound rules evaluate traffic from instances to the
+    // transit gateway. A deny for legacy-a's subnet on transit-a stops its direct TGW path.
+    let dir = copy_example("tgwacl");
+    edit(&prod(&dir, "NetworkAcls.json"), |v| {
+        let acls = v["NetworkAcls"].as_array_mut().unwrap();
+        for a in acls.iter_mut() {
+            if let Some(assocs) = a["Associations"].as_array_mut() {
+                assocs.retain(|x| x["SubnetId"] != "subnet-0aa0000000000a004");
+            }
+        }
+        acls.push(json!({
+            "NetworkAclId": "acl-0aa0000000000a004",
+            "VpcId": "vpc-0a1a2b3c4d5e6f701",
+            "OwnerId": "111111111111",
+            "IsDefault": false,
+            "Associations": [{"NetworkAclAssociationId": "aclassoc-0aa0000000000a004", "NetworkAclId": "acl-0aa0000000000a004", "SubnetId": "subnet-0aa0000000000a004"}],
+            "Entries": [
+                {"RuleNumber": 90, "Protocol": "-1", "RuleAction": "deny", "Egress": false, "CidrBlock": "10.10.12.0/24"},
+                {"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": false, "CidrBlock": "0.0.0.0/0"},
+                {"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": true, "CidrBlock": "0.0.0.0/0"}
+            ],
+            "Tags": []
+        }));
+    });
+    let (code, a, _) = koban(&dir, &["reach", "--from", "i-0a1a2b3c4d5e6f7a2", "--to", "onprem", "--protocol", "tcp", "--port", "443"]);
+    assert_eq!(code, 1, "{}", a["paths"]);
+    assert!(a["blocked"].to_string().contains("acl-0aa0000000000a004 ingress rule 90 deny"), "{}", a["blocked"]);
+    let (code, _, _) = koban(&dir, &["reach", "--from", "i-0a1a2b3c4d5e6f7a1", "--to", "onprem", "--protocol", "tcp", "--port", "443"]);
+    assert_eq!(code, 0, "app-a's source (10.10.10.10) passes transit-a's inbound rules");
+}

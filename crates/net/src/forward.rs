@@ -7,7 +7,11 @@
 //! - Traffic between two interfaces of one subnet is delivered directly; network ACLs apply
 //!   only when a packet crosses a subnet boundary (egress rules of the subnet it leaves,
 //!   ingress rules of the subnet it enters), including the subnets of NAT gateways, Gateway
-//!   Load Balancer endpoints and Transit Gateway attachment interfaces.
+//!   Load Balancer endpoints and Transit Gateway attachment interfaces. Transit Gateway
+//!   attachments follow AWS's "How network ACLs work with transit gateways": traffic from
+//!   the attachment to instances is checked by the attachment subnet's outbound and the
+//!   instance subnet's inbound rules (nothing when both are one subnet); traffic from
+//!   instances to an attachment in their own subnet by both directions of that subnet's ACL.
 //! - A subnet's route table decides where its traffic goes (longest prefix wins; a CIDR route
 //!   beats a prefix-list route of the same length). Traffic entering the VPC from an internet
 //!   or virtual private gateway uses the gateway's edge route table when it has one, else it is
@@ -959,7 +963,16 @@ impl<'a, 't, S: Sink> Walk<'a, 't, S> {
             return;
         }
         for a in in_az {
-            let passed = self.cross(from_id, Some(&a.id), set);
+            // AWS evaluates the subnet's ACL both ways for traffic from instances to a
+            // Transit Gateway attachment in their own subnet (outbound by destination, inbound
+            // by source); across subnets, the sender's outbound and the attachment subnet's
+            // inbound rules.
+            let passed = if from_id == Some(a.id.as_str()) {
+                let out = self.cross(from_id, None, set);
+                self.cross(None, from_id, &out)
+            } else {
+                self.cross(from_id, Some(&a.id), set)
+            };
             let eni = self.tgw_interface(att, a);
             let mut hop = Hop::new(att.id.clone(), HopType::TransitGatewayAttachment).because(
                 "attachment",
