@@ -16,7 +16,7 @@ pub fn route_tables(ids: &mut IdGen, tgw_id: &str, v: &mut Vpc, egress_vpc: bool
         v.subnets
             .iter()
             .enumerate()
-            .filter(|(_, s)| roles.contains(&s.role) && az.map_or(true, |a| s.az == a))
+            .filter(|(_, s)| roles.contains(&s.role) && az.is_none_or(|a| s.az == a))
             .map(|(i, _)| i)
             .collect::<Vec<_>>()
     };
