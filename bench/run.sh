@@ -137,11 +137,16 @@ for size in "${sizes[@]}"; do
     files=$(field files <"$tmp/floor")
     bytes=$(field bytes <"$tmp/floor")
 
-    load_ms=- expo_ms=- reach_ms=- rss_mib=- reach_ok=-
+    load_ms=- expo_ms=- check_ms=- reach_ms=- rss_mib=- reach_ok=-
     if [ $run_koban = 1 ]; then
         echo "bench: $size: koban exposure ..." >&2
         run_koban exposure /dev/null exposure "$dir/snapshot" --format json
         load_ms=$K_LOAD_MS expo_ms=$K_ANALYSIS_MS rss_kib=$K_RSS_KIB
+
+        echo "bench: $size: koban check (every landing-zone check) ..." >&2
+        run_koban check /dev/null check "$dir/snapshot" --format json
+        check_ms=$K_ANALYSIS_MS
+        [ "$K_RSS_KIB" -gt "$rss_kib" ] && rss_kib=$K_RSS_KIB
 
         from=$(json_str reach_from "$dir/bench-queries.json")
         to=$(json_str reach_to "$dir/bench-queries.json")
@@ -160,8 +165,8 @@ for size in "${sizes[@]}"; do
                 "generator built that path to be open" >&2
         fi
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$real_enis" "$files" "$bytes" \
-        "$floor_ms" "$load_ms" "$expo_ms" "$reach_ms" "$rss_mib" "$reach_ok" >>"$results"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$real_enis" "$files" "$bytes" \
+        "$floor_ms" "$load_ms" "$expo_ms" "$reach_ms" "$rss_mib" "$reach_ok" "$check_ms" >>"$results"
 done
 
 cp "$results" "$OUT/results.tsv"
@@ -170,18 +175,19 @@ awk -F'\t' -v t_expo=$T_EXPOSURE_MS -v t_ratio=$T_RATIO -v t_rss=$T_RSS_MIB -v t
 function num(x) { return x != "-" && x != "" }
 function f(x, fmt) { return num(x) ? sprintf(fmt, x) : "-" }
 BEGIN {
-    hdr = "%-6s | %7s | %5s | %8s | %14s | %9s | %11s | %16s | %5s | %8s | %13s\n"
+    hdr = "%-6s | %7s | %5s | %8s | %14s | %9s | %11s | %16s | %5s | %8s | %13s | %9s | %11s\n"
     printf hdr, "size", "ENIs", "files", "MB", "parse floor ms", "load ms", "exposure ms",
-        "load+exposure ms", "ratio", "reach ms", "peak RSS MiB"
-    printf "%s\n", "-------+---------+-------+----------+----------------+-----------+-------------+------------------+-------+----------+--------------"
+        "load+exposure ms", "ratio", "reach ms", "peak RSS MiB", "check ms", "check/expo"
+    printf "%s\n", "-------+---------+-------+----------+----------------+-----------+-------------+------------------+-------+----------+---------------+-----------+------------"
 }
 {
     size[NR] = $1; enis[NR] = $2; floor = $5; load = $6; expo = $7
     total = (num(load) && num(expo)) ? load + expo : "-"
     ratio = (num(total) && floor > 0) ? total / floor : "-"
-    tot[NR] = total; rat[NR] = ratio; ex[NR] = expo; rss[NR] = $9; reach[NR] = $8; ok[NR] = $10
+    chk = $11; cratio = (num(chk) && num(expo) && expo > 0) ? chk / expo : "-"
+    tot[NR] = total; rat[NR] = ratio; ex[NR] = expo; rss[NR] = $9; reach[NR] = $8; ok[NR] = $10; cr[NR] = cratio; ck[NR] = chk
     printf hdr, $1, $2, $3, sprintf("%.1f", $4 / 1048576), sprintf("%.1f", floor), f(load, "%.1f"),
-        f(expo, "%.1f"), f(total, "%.1f"), f(ratio, "%.2f"), f($8, "%.1f"), $9
+        f(expo, "%.1f"), f(total, "%.1f"), f(ratio, "%.2f"), f($8, "%.1f"), $9, f(chk, "%.1f"), f(cratio, "%.2f")
 }
 END {
     n = NR
@@ -198,5 +204,6 @@ END {
     printf "  %-4s (load+exposure)/parse floor %.2f <= %d\n", (rat[row] <= t_ratio ? "PASS" : "MISS"), rat[row], t_ratio
     printf "  %-4s peak RSS %d MiB <= %d MiB\n", (rss[row] <= t_rss ? "PASS" : "MISS"), rss[row], t_rss
     printf "  %-4s reach %.1f ms <= %d ms\n", (reach[row] <= t_reach ? "PASS" : "MISS"), reach[row], t_reach
+    if (num(cr[row])) printf "  %-4s checks %.0f ms <= 2 x exposure (%.2f x)\n", (cr[row] <= 2 ? "PASS" : "MISS"), ck[row], cr[row]
     if (ok[row] == "no") print "  note: the reach query answered unreachable (expected reachable)"
 }' "$results"

@@ -10,6 +10,7 @@ pub mod model;
 pub mod render;
 pub mod routing;
 pub mod security;
+pub mod tfstate;
 pub mod topology;
 pub mod write;
 

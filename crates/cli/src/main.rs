@@ -3,12 +3,20 @@
 //! nothing to report, 1 answered with findings (or "not reachable" for `reach`), 2 bad usage
 //! or unreadable input.
 
+mod access;
 mod args;
+mod check;
+mod detect;
+mod dns;
+mod findings;
+mod findings_io;
 mod load;
 mod network;
 mod output;
 mod policy;
 mod render;
+mod report;
+mod vulns;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -23,12 +31,25 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(msg) = cli.format.unsupported_by(&cli.command) {
+        return output::fail(msg);
+    }
     let mut run = output::Run::new(cli.format, cli.timings);
     let code = match &cli.command {
         Command::Reach { inputs, from, to, protocol, port } => network::reach(&mut run, inputs, from, to, protocol, *port),
         Command::Exposure { inputs } => network::exposure(&mut run, inputs),
-        Command::Check { inputs } => network::check(&mut run, inputs),
+        Command::Check { inputs, scopes } => check::check(&mut run, inputs, scopes),
+        Command::Checks => check::catalogue(&mut run),
+        Command::Resolve { inputs, from, name } => dns::resolve(&mut run, inputs, from, name),
+        Command::Report { inputs, output, logs, protocol, port } => report::run(&mut run, inputs, output, logs, protocol, *port),
+        Command::Can { inputs, request, principal, from } => access::can(&mut run, inputs, request, principal.as_deref(), from.as_deref()),
+        Command::WhoCan { inputs, request } => access::who_can(&mut run, inputs, request),
         Command::Policy { command } => policy::run(command, cli.format),
+        Command::Vulns(args) => vulns::vulns(&mut run, args),
+        Command::Vulndb { command } => vulns::vulndb(&mut run, command),
+        Command::Findings { command } => findings::run(&mut run, command),
+        Command::Detect(args) => detect::detect(&mut run, args),
+        Command::Convert(args) => detect::convert(&mut run, args),
     };
     run.finish();
     code

@@ -1,4 +1,4 @@
-//! `koban reach`, `koban exposure` and `koban check`: the network twin's questions.
+//! `koban reach` and `koban exposure`: the network twin's questions.
 
 use crate::args::Inputs;
 use crate::load;
@@ -16,7 +16,7 @@ pub fn reach(run: &mut Run, inputs: &Inputs, from: &str, to: &str, protocol: &st
     if port.is_some() && !matches!(proto, Protocol::Tcp | Protocol::Udp) {
         return fail("--port needs --protocol tcp or udp");
     }
-    let (twin, _) = match load::load(&inputs.inputs, inputs.config.as_deref()) {
+    let (twin, _) = match load::load_inputs(inputs) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
@@ -36,7 +36,7 @@ pub fn reach(run: &mut Run, inputs: &Inputs, from: &str, to: &str, protocol: &st
 }
 
 pub fn exposure(run: &mut Run, inputs: &Inputs) -> ExitCode {
-    let (twin, _) = match load::load(&inputs.inputs, inputs.config.as_deref()) {
+    let (twin, _) = match load::load_inputs(inputs) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
@@ -45,16 +45,4 @@ pub fn exposure(run: &mut Run, inputs: &Inputs) -> ExitCode {
     let answer = koban_net::exposure::exposure(&engine);
     run.emit(&answer, render::exposure, &twin.diagnostics);
     code(answer.total() > 0)
-}
-
-pub fn check(run: &mut Run, inputs: &Inputs) -> ExitCode {
-    let (twin, _) = match load::load(&inputs.inputs, inputs.config.as_deref()) {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
-    let engine = Engine::new(&twin);
-    run.loaded();
-    let report = koban_intent::run_checks(&engine);
-    run.emit(&report, render::check, &twin.diagnostics);
-    code(!report.findings.is_empty())
 }

@@ -34,7 +34,9 @@ impl Run {
     pub fn emit<T: Serialize>(&mut self, answer: &T, text: impl FnOnce(&T) -> String, diagnostics: &[Diagnostic]) {
         self.analysed = Some(ms_since(self.start));
         match self.format {
-            Format::Json => {
+            // `main` refuses SARIF and Markdown for commands that do not write them; the
+            // commands that do write them through `emit_document`.
+            Format::Json | Format::Sarif | Format::Markdown | Format::Eventbridge | Format::Guardduty => {
                 #[derive(Serialize)]
                 struct Envelope<'a, T: Serialize> {
                     #[serde(flatten)]
@@ -55,6 +57,17 @@ impl Run {
                 eprint!("{}", crate::render::diagnostics(diagnostics));
                 print!("{}", text(answer));
             }
+        }
+    }
+
+    /// Write a document rendered in the requested format (SARIF, Markdown); marks the end of
+    /// the analysis.
+    pub fn emit_document(&mut self, document: &str) {
+        self.analysed = Some(ms_since(self.start));
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        if let Err(e) = out.write_all(document.as_bytes()).and_then(|_| out.flush()) {
+            eprintln!("koban: writing the answer: {e}");
         }
     }
 

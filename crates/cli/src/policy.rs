@@ -59,7 +59,7 @@ pub fn run(command: &PolicyCommand, format: Format) -> ExitCode {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             let written = match format {
-                Format::Json => {
+                Format::Json | Format::Sarif | Format::Markdown | Format::Eventbridge | Format::Guardduty => {
                     let v: Vec<serde_json::Value> = all.iter().map(|(f, fs)| serde_json::json!({ "file": f, "findings": fs })).collect();
                     writeln!(out, "{}", serde_json::json!({ "schema": "koban/policy-validate/v1", "files": v }))
                 }

@@ -8,7 +8,7 @@ use koban_net::reach::ReachAnswer;
 use koban_net::trace::{Hop, Outcome};
 use std::fmt::Write;
 
-fn hop_line(out: &mut String, i: usize, h: &Hop) {
+pub(crate) fn hop_line(out: &mut String, i: usize, h: &Hop) {
     let via = h.interface.as_deref().map(|e| format!(" [{e}]")).unwrap_or_default();
     let _ = writeln!(
         out,
@@ -47,7 +47,7 @@ pub fn diagnostics(diags: &[Diagnostic]) -> String {
     out
 }
 
-fn unknowns(out: &mut String, u: &[String]) {
+pub(crate) fn unknowns(out: &mut String, u: &[String]) {
     if u.is_empty() {
         return;
     }

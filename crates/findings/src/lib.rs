@@ -1,18 +1,22 @@
 //! The one finding shape every koban engine reports (DESIGN.md "Output"): a stable id derived
 //! from the type, resource and key facts; GuardDuty-style severity; title, description,
-//! evidence and remediation. The store, lifecycle and exports build on this type.
+//! evidence and remediation. The store and lifecycle ([`store`]) and exports build on this type.
 
-use serde::Serialize;
+pub mod criteria;
+pub mod export;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// GuardDuty's severity scale: a value from 1.0 to 8.9 and its label.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
 pub struct Severity {
     pub value: f32,
     pub label: SeverityLabel,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum SeverityLabel {
     Low,
@@ -36,7 +40,7 @@ impl Severity {
 }
 
 /// One finding.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable: the same type, resource and key facts give the same id on every run.
     pub id: String,

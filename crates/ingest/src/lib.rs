@@ -6,6 +6,11 @@
 //! [`Twin::diagnostics`](koban_model::Twin) with the file, the JSON path and what was
 //! expected, and the rest is loaded.
 
+pub mod cloudformation;
+mod iac;
+pub mod inputs;
 pub mod snapshot;
+pub mod terraform;
 
+pub use inputs::{load_inputs, InputError, Options};
 pub use snapshot::{load_snapshot, SnapshotError};

@@ -9,8 +9,8 @@ use koban_model as m;
 use koban_net::exposure::{exposure, ExposureAnswer};
 use koban_net::reach::{inspected, traffic, Protocol};
 use koban_net::space::{net_range, PacketSet, DST};
-use koban_net::spec::{public_space, Spec};
-use koban_net::trace::{Collect, Hop, Outcome};
+use koban_net::spec::Spec;
+use koban_net::trace::{Hop, Outcome};
 use koban_net::Engine;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -70,6 +70,123 @@ pub const CATALOGUE: &[CheckDef] = &[
         remediation: "Place the workload in a subnet of the routable CIDR, or add a route for the subnet's CIDR to the Transit Gateway route table associated with the on-premises attachment (and to the on-premises routers).",
         reference: "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html",
     },
+    CheckDef {
+        id: crate::access::checks::SECRET_POLICY_RESTRICTS,
+        finding_type: "koban:IAM/SecretPolicyUnrestricted",
+        title: "Every secret's resource policy denies requests from outside its VPC endpoint, VPC, CIDR or named roles",
+        severity: 6.0,
+        rationale: "Identity policies alone decide who reads a secret inside its account; only a Deny in the secret's resource policy keeps stolen or over-broad credentials from reading it elsewhere. The landing zone locks each secret to its interface endpoint (or VPC, source CIDR, or named roles).",
+        remediation: "Add a Deny statement for Principal \"*\" on the secret's read actions with a StringNotEquals condition on aws:SourceVpce (or aws:SourceVpc, NotIpAddress on aws:SourceIp, or ArnNotEquals on aws:PrincipalArn naming the roles that may read it).",
+        reference: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html",
+    },
+    CheckDef {
+        id: crate::access::checks::SECRET_NOT_FROM_INTERNET,
+        finding_type: "koban:IAM/SecretReadableFromInternet",
+        title: "No principal can read a secret over the internet path (NAT gateway, internet gateway, or from outside AWS)",
+        severity: 8.0,
+        rationale: "Secrets are read through the Secrets Manager interface endpoint. A secret that some principal can read through the public endpoint can be read with leaked credentials from anywhere, or from a subnet whose traffic bypasses the endpoint.",
+        remediation: "Deny secretsmanager:GetSecretValue in the secret's resource policy unless aws:SourceVpce is the landing zone's endpoint, and keep an interface endpoint with private DNS in every VPC whose workloads read secrets.",
+        reference: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_examples_vpc",
+    },
+    CheckDef {
+        id: crate::access::checks::CROSS_ACCOUNT_TRUST,
+        finding_type: "koban:IAM/CrossAccountTrustUnbound",
+        title: "Roles assumable from other accounts require aws:PrincipalOrgID or sts:ExternalId",
+        severity: 7.0,
+        rationale: "A trust policy naming another account lets every principal that account's administrators allow assume the role. Binding it to the organization (aws:PrincipalOrgID / aws:PrincipalOrgPaths) or to an external id shared with a third party prevents confused-deputy use and trust in accounts that leave the organization.",
+        remediation: "Add a condition to the trust statement: StringEquals aws:PrincipalOrgID (or ForAnyValue:StringLike aws:PrincipalOrgPaths) for accounts of the organization, StringEquals sts:ExternalId for third parties.",
+        reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+    },
+    CheckDef {
+        id: crate::access::checks::COGNITO_TRUST,
+        finding_type: "koban:IAM/CognitoTrustUnbound",
+        title: "Trust policies for Cognito identity pools require cognito-identity.amazonaws.com:aud and :amr",
+        severity: 8.0,
+        rationale: "Without an aud condition any identity pool, in any account, can obtain credentials for the role; without an amr condition unauthenticated identities can too.",
+        remediation: "Add StringEquals cognito-identity.amazonaws.com:aud = the identity pool id and ForAnyValue:StringLike cognito-identity.amazonaws.com:amr = \"authenticated\" (or \"unauthenticated\" for the guest role) to the statement trusting cognito-identity.amazonaws.com.",
+        reference: "https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
+    },
+    CheckDef {
+        id: crate::dns_checks::CORPORATE_DOMAIN_FORWARDED,
+        finding_type: "koban:DNS/CorporateDomainNotForwarded",
+        title: "Every workload VPC forwards the corporate domains to the on-premises resolvers",
+        severity: 5.0,
+        rationale: "Corporate names exist only on the corporate resolvers. A workload VPC without an associated forwarding rule resolves them on the internet (leaking the names and failing) or in a private zone that shadows them.",
+        remediation: "Associate the FORWARD rule for the corporate domain (shared from the network account through AWS RAM) with the VPC: aws route53resolver associate-resolver-rule --resolver-rule-id <rule> --vpc-id <vpc>.",
+        reference: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-forwarding-outbound-queries.html",
+    },
+    CheckDef {
+        id: crate::dns_checks::OUTBOUND_ENDPOINT_TWO_AZS,
+        finding_type: "koban:DNS/OutboundEndpointSingleAZ",
+        title: "Outbound Resolver endpoints have addresses in at least two Availability Zones",
+        severity: 4.0,
+        rationale: "An outbound endpoint sends queries from its addresses' network interfaces. With every address in one Availability Zone, an outage of that zone stops name resolution of the corporate domains in every VPC whose rules use the endpoint.",
+        remediation: "Add an address in a subnet of a second Availability Zone: aws route53resolver associate-resolver-endpoint-ip-address --resolver-endpoint-id <endpoint> --ip-address SubnetId=<subnet-in-other-az>.",
+        reference: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-choose-vpc.html",
+    },
+    CheckDef {
+        id: crate::dns_checks::FORWARD_TARGETS_REACHABLE,
+        finding_type: "koban:DNS/ForwardTargetUnreachable",
+        title: "Forwarding rules reach every target resolver from every outbound endpoint address on udp and tcp",
+        severity: 6.0,
+        rationale: "A forwarding rule only works when the DNS queries from the endpoint's network interfaces reach the target resolvers and their answers return: the endpoint's security group, the subnets' network ACLs and route tables, the inspection endpoints and the Transit Gateway all lie on the way.",
+        remediation: "Follow the blocked path in the evidence: allow udp and tcp to the targets' port in the endpoint's security group, route the targets' network from the endpoint subnets (through the inspection endpoint) to the Transit Gateway, and route the endpoint subnets back.",
+        reference: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-forwarding-outbound-queries.html",
+    },
+    CheckDef {
+        id: crate::intents::REACH,
+        finding_type: "koban:Intent/ReachViolated",
+        title: "Intent `reach`: the source reaches the destination (replies included)",
+        severity: 5.0,
+        rationale: "koban.yaml states that this traffic must flow; koban found no path that delivers it and returns the replies.",
+        remediation: "Follow the blocked parts in the evidence: the route, security group rule or network ACL entry that stops the traffic, and add what the flow needs.",
+        reference: "https://docs.aws.amazon.com/vpc/latest/reachability/how-reachability-analyzer-works.html",
+    },
+    CheckDef {
+        id: crate::intents::NEVER_REACH,
+        finding_type: "koban:Intent/NeverReachViolated",
+        title: "Intent `never-reach`: the source cannot reach the destination",
+        severity: 7.0,
+        rationale: "koban.yaml states that this traffic must never flow; koban found a path that delivers it.",
+        remediation: "Remove the route, security group rule or network ACL entry on the witness path that admits the traffic.",
+        reference: "https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/what-is-network-access-analyzer.html",
+    },
+    CheckDef {
+        id: crate::intents::ISOLATED,
+        finding_type: "koban:Intent/IsolationViolated",
+        title: "Intent `isolated`: no traffic in either direction between the two ends",
+        severity: 7.0,
+        rationale: "koban.yaml states that the two ends are isolated from each other; koban found traffic that flows between them.",
+        remediation: "Remove the route, peering, Transit Gateway route or security group rule on the witness path.",
+        reference: "https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/what-is-network-access-analyzer.html",
+    },
+    CheckDef {
+        id: crate::intents::INSPECTED,
+        finding_type: "koban:Intent/InspectionBypass",
+        title: "Intent `inspected`: every path between the two ends, both ways and replies included, crosses an inspection endpoint",
+        severity: 7.5,
+        rationale: "koban.yaml states that traffic between the two ends is inspected; koban found a path (or its replies) that crosses no Gateway Load Balancer or Network Firewall endpoint.",
+        remediation: "Route the subnets on the witness path through the inspection endpoint of their Availability Zone, in both directions.",
+        reference: "https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/getting-started.html",
+    },
+    CheckDef {
+        id: crate::intents::ONLY_CAN,
+        finding_type: "koban:Intent/UnexpectedAccess",
+        title: "Intent `only`: no principal outside the list can perform the action on the resource",
+        severity: 7.0,
+        rationale: "koban.yaml states which principals may perform the action on the resource; the AWS policy evaluation allows another principal to.",
+        remediation: "Narrow the identity or resource policy that allows the extra principal (the evidence names the statements).",
+        reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",
+    },
+    CheckDef {
+        id: crate::scope::SCOPE_PATH,
+        finding_type: "koban:Network/AccessScopeFinding",
+        title: "Network Access Scope: no path matches a MatchPaths entry without matching an ExcludePaths entry",
+        severity: 6.0,
+        rationale: "A Network Access Scope (AWS Network Access Analyzer's language) describes paths that must not exist; each path koban finds that matches a MatchPaths entry and no ExcludePaths entry is a finding, as in Network Access Analyzer, but traced through Gateway Load Balancer endpoints and appliances too.",
+        remediation: "Remove the route, security group rule or network ACL entry on the path, or add the path to the scope's ExcludePaths when it is intended.",
+        reference: "https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/how-network-access-analyzer-works.html",
+    },
 ];
 
 fn def(id: &str) -> &'static CheckDef {
@@ -92,6 +209,9 @@ pub struct CheckReport {
     pub checks: Vec<CheckStatus>,
     pub findings: Vec<Finding>,
     pub unknowns: Vec<String>,
+    /// Policy documents that do not parse or that AWS would reject (file and JSON path).
+    #[serde(skip)]
+    pub policy_diagnostics: Vec<koban_model::Diagnostic>,
 }
 
 fn finding(id: &str, resource: &str, facts: &[&str], title: String, description: String, evidence: serde_json::Value) -> Finding {
@@ -103,14 +223,34 @@ fn path_text(hops: &[Hop]) -> String {
     hops.iter().map(|h| h.resource.as_str()).collect::<Vec<_>>().join(" -> ")
 }
 
-/// Traffic from every address of a subnet to `dst`.
-fn from_subnet(engine: &Engine, subnet: &m::Subnet, dst: &PacketSet) -> Collect {
-    let mut sink = Collect::default();
-    let Some(c) = subnet.cidr else { return sink };
+/// Keeps, of a walk, only what the bypass check needs: the unknowns met and the first part
+/// that leaves for `exit` without crossing an inspection appliance (no clone of every
+/// path, which dominated the check's time on large organisations).
+struct BypassSink<'a> {
+    exit: &'a str,
+    found: Option<(Vec<Hop>, PacketSet)>,
+    unknowns: Vec<String>,
+}
+
+impl koban_net::trace::Sink for BypassSink<'_> {
+    fn leaf(&mut self, path: &koban_net::trace::PathState, set: &PacketSet, outcome: Outcome) {
+        for u in &path.unknowns {
+            if !self.unknowns.contains(u) {
+                self.unknowns.push(u.clone());
+            }
+        }
+        if self.found.is_none() && matches!(&outcome, Outcome::Exited { to } if to == self.exit) && !inspected(&path.hops) {
+            self.found = Some((path.hops.clone(), set.clone()));
+        }
+    }
+}
+
+/// Traffic from every address of a subnet to `dst`, reported to `sink`.
+fn from_subnet(engine: &Engine, subnet: &m::Subnet, dst: &PacketSet, sink: &mut BypassSink) {
+    let Some(c) = subnet.cidr else { return };
     let (lo, hi) = net_range(&c);
     let set = traffic(Protocol::All, None).restrict(koban_net::space::SRC, lo, hi).intersect(dst);
-    engine.walk(&mut sink, None).from_subnet_host(subnet, &set);
-    sink
+    engine.walk(sink, None).from_subnet_host(subnet, &set);
 }
 
 fn destination_of(twin: &m::Twin, spec: &Spec) -> PacketSet {
@@ -121,12 +261,9 @@ fn destination_of(twin: &m::Twin, spec: &Spec) -> PacketSet {
 /// network without an inspection hop.
 fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> {
     let twin = engine.ix.twin;
-    let mut targets: Vec<(String, PacketSet, String)> = Vec::new();
-    let mut internet = PacketSet::empty();
-    for (lo, hi) in public_space() {
-        internet.union(&PacketSet::all().restrict(DST, lo, hi));
-    }
-    targets.push(("internet".into(), internet, "internet".into()));
+    // The internet is everything outside the twin: the twin's own public addresses are
+    // destinations inside it (walking them re-enters every VPC and costs most of the check).
+    let mut targets: Vec<(String, PacketSet, String)> = vec![("internet".into(), destination_of(twin, &Spec::Internet), "internet".into())];
     for n in twin.networks.values() {
         targets.push((format!("network:{}", n.name), destination_of(twin, &Spec::Network(n.name.clone())), n.name.clone()));
     }
@@ -137,14 +274,11 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
             let mut out = Vec::new();
             let mut unk = Vec::new();
             for (exit, dst, label) in &targets {
-                let sink = from_subnet(engine, s, dst);
-                for leaf in &sink.leaves {
-                    unk.extend(leaf.path.unknowns.iter().cloned());
-                }
-                let bypass =
-                    sink.leaves.iter().find(|l| matches!(&l.outcome, Outcome::Exited { to } if to == exit) && !inspected(&l.path.hops));
-                if let Some(l) = bypass {
-                    let path = path_text(&l.path.hops);
+                let mut sink = BypassSink { exit, found: None, unknowns: Vec::new() };
+                from_subnet(engine, s, dst, &mut sink);
+                unk.extend(sink.unknowns);
+                if let Some((hops, set)) = sink.found {
+                    let path = path_text(&hops);
                     out.push(finding(
                         INSPECTION_COVERAGE,
                         &s.id,
@@ -154,9 +288,9 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
                             "Traffic from {} ({}) reaches {label} without crossing a Gateway Load Balancer endpoint: {path}. Packets: {}.",
                             s.id,
                             s.cidr.map(|c| c.to_string()).unwrap_or_default(),
-                            l.set
+                            set
                         ),
-                        json!({ "direction": "outbound", "to": exit, "witness": l.path.hops }),
+                        json!({ "direction": "outbound", "to": exit, "witness": hops }),
                     ));
                 }
             }
@@ -261,6 +395,33 @@ fn public_subnets(engine: &Engine) -> Vec<Finding> {
     out
 }
 
+/// Keeps, of a walk from a named network, whether it enters `vpc`, where the rest stopped,
+/// the first path (a witness) and the unknowns met.
+struct EntrySink<'a> {
+    vpc: &'a str,
+    enters: bool,
+    stops: std::collections::BTreeSet<String>,
+    witness: Option<Vec<Hop>>,
+    unknowns: Vec<String>,
+}
+
+impl koban_net::trace::Sink for EntrySink<'_> {
+    fn leaf(&mut self, path: &koban_net::trace::PathState, _set: &PacketSet, outcome: Outcome) {
+        for u in &path.unknowns {
+            if !self.unknowns.contains(u) {
+                self.unknowns.push(u.clone());
+            }
+        }
+        if self.witness.is_none() {
+            self.witness = Some(path.hops.clone());
+        }
+        self.enters |= path.hops.iter().any(|h| h.resource == self.vpc);
+        if let Outcome::Blocked { at, reason } = outcome {
+            self.stops.insert(format!("{at}: {reason}"));
+        }
+    }
+}
+
 /// KBN-NET-004: for each named network and each instance subnet of a VPC attached to a
 /// transit gateway the network enters through, the network must route to the subnet.
 fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> {
@@ -284,42 +445,36 @@ fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
             continue;
         }
         let src_space = Spec::Network(n.name.clone()).source_space(twin);
-        for s in instance_subnets(&engine.ix) {
-            let attached = entry_tgws.iter().any(|t| engine.ix.tgw_vpc_attachment.contains_key(&(*t, s.vpc.as_str())));
-            let Some(c) = s.cidr else { continue };
-            if !attached {
-                continue;
-            }
-            let (lo, hi) = net_range(&c);
-            let set = traffic(Protocol::All, None).intersect(&src_space).restrict(DST, lo, hi);
-            let mut sink = Collect::default();
-            engine.walk(&mut sink, None).from_network(n, &set);
-            for l in &sink.leaves {
-                unknowns.extend(l.path.unknowns.iter().cloned());
-            }
-            let enters = sink.leaves.iter().any(|l| l.path.hops.iter().any(|h| h.resource == s.vpc));
-            if enters {
-                continue;
-            }
-            let why: Vec<String> = sink
-                .leaves
-                .iter()
-                .filter_map(|l| match &l.outcome {
-                    Outcome::Blocked { at, reason } => Some(format!("{at}: {reason}")),
-                    _ => None,
-                })
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let witness = sink.leaves.first().map(|l| l.path.hops.clone()).unwrap_or_default();
-            out.push(finding(
-                ONPREM_ROUTABLE,
-                &s.id,
-                &[&n.name],
-                format!("{} ({c}) is not routable from {}", s.id, n.name),
-                format!("Nothing from {} reaches {} ({c}): {}.", n.name, s.id, why.join("; ")),
-                json!({ "network": n.name, "subnet": s.id, "cidr": c.to_string(), "stops": why, "witness": witness }),
-            ));
+        let subnets: Vec<&m::Subnet> = instance_subnets(&engine.ix)
+            .into_iter()
+            .filter(|s| s.cidr.is_some() && entry_tgws.iter().any(|t| engine.ix.tgw_vpc_attachment.contains_key(&(*t, s.vpc.as_str()))))
+            .collect();
+        let results: Vec<(Option<Finding>, Vec<String>)> = subnets
+            .par_iter()
+            .map(|s| {
+                let Some(c) = s.cidr else { return (None, Vec::new()) };
+                let (lo, hi) = net_range(&c);
+                let set = traffic(Protocol::All, None).intersect(&src_space).restrict(DST, lo, hi);
+                let mut sink = EntrySink { vpc: &s.vpc, enters: false, stops: std::collections::BTreeSet::new(), witness: None, unknowns: Vec::new() };
+                engine.walk(&mut sink, None).from_network(n, &set);
+                if sink.enters {
+                    return (None, sink.unknowns);
+                }
+                let why: Vec<String> = sink.stops.into_iter().collect();
+                let f = finding(
+                    ONPREM_ROUTABLE,
+                    &s.id,
+                    &[&n.name],
+                    format!("{} ({c}) is not routable from {}", s.id, n.name),
+                    format!("Nothing from {} reaches {} ({c}): {}.", n.name, s.id, why.join("; ")),
+                    json!({ "network": n.name, "subnet": s.id, "cidr": c.to_string(), "stops": why, "witness": sink.witness.unwrap_or_default() }),
+                );
+                (Some(f), sink.unknowns)
+            })
+            .collect();
+        for (f, u) in results {
+            out.extend(f);
+            unknowns.extend(u);
         }
     }
     out
@@ -350,7 +505,7 @@ pub fn run_checks(engine: &Engine) -> CheckReport {
         },
         findings: f.len(),
     };
-    let checks = vec![
+    let mut checks = vec![
         status(INSPECTION_COVERAGE, &coverage),
         status(PUBLIC_SUBNET_CONTENTS, &public),
         status(NO_INBOUND_INTERNET, &internet),
@@ -360,6 +515,11 @@ pub fn run_checks(engine: &Engine) -> CheckReport {
     findings.extend(public);
     findings.extend(internet);
     findings.extend(onprem);
+    let access = crate::access::index::AccessIndex::new(twin);
+    let iam = crate::access::checks::run(engine, &access);
+    checks.extend(crate::access::checks::statuses(&iam));
+    unknowns.extend(iam.unknowns.iter().map(|(_, u)| u.clone()));
+    findings.extend(iam.findings.into_iter().map(|(_, f)| f));
     findings.sort_by(|a, b| b.severity.value.total_cmp(&a.severity.value).then(a.source.cmp(&b.source)).then(a.resource.cmp(&b.resource)));
-    CheckReport { schema: "koban/check/v1", checks, findings, unknowns }
+    CheckReport { schema: "koban/check/v1", checks, findings, unknowns, policy_diagnostics: access.diagnostics }
 }

@@ -1,11 +1,20 @@
 //! Landing-zone intent: the `koban.yaml` file (named networks, later intents and
 //! suppressions) and the checks with stable ids that prove or refute the reference
-//! architecture's rules, each finding with its evidence. Combines `net` (and later `policy`
-//! and `dns`); knows nothing of input formats.
+//! architecture's rules, each finding with its evidence; and [`access`], which combines
+//! `net` and `policy` to answer who may do what from where (`koban can`, `koban who-can`,
+//! the IAM checks). Knows nothing of input formats.
 
+pub mod access;
 pub mod checks;
 pub mod config;
+pub mod dns_checks;
+pub mod evaluate;
+pub mod intents;
 pub mod roles;
+pub mod sarif;
+pub mod scope;
 
 pub use checks::{run_checks, CheckReport, CATALOGUE};
 pub use config::{Config, ConfigError};
+pub use evaluate::{check, CheckOutcome};
+pub use scope::{Scope, ScopeError};

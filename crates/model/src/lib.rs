@@ -9,18 +9,26 @@
 
 pub mod compute;
 pub mod diag;
+pub mod dns;
 pub mod filter;
 pub mod gateway;
+pub mod iam;
 pub mod network;
+pub mod org;
+pub mod resource_policy;
 pub mod traffic;
 pub mod transit;
 pub mod twin;
 
 pub use compute::*;
 pub use diag::*;
+pub use dns::*;
 pub use filter::*;
 pub use gateway::*;
+pub use iam::*;
 pub use network::*;
+pub use org::*;
+pub use resource_policy::*;
 pub use traffic::*;
 pub use transit::*;
 pub use twin::*;

@@ -48,6 +48,14 @@ pub struct Twin {
     pub vpn_connections: BTreeMap<String, VpnConnection>,
     pub customer_gateways: BTreeMap<String, CustomerGateway>,
     pub direct_connect_gateways: BTreeMap<String, DirectConnectGateway>,
+    /// IAM users, groups, roles, managed policies and instance profiles.
+    pub iam: Iam,
+    /// AWS Organizations: roots, OUs, accounts, SCPs and RCPs.
+    pub organizations: Organizations,
+    /// Secrets, buckets, KMS keys and event buses with their resource-based policies.
+    pub resource_policies: ResourcePolicies,
+    /// Route 53 Resolver endpoints, rules and rule associations, and hosted zones.
+    pub dns: Dns,
     /// Named external networks (from `koban.yaml`).
     pub networks: BTreeMap<String, ExternalNetwork>,
     /// What could not be read.
@@ -129,5 +137,6 @@ impl Twin {
             + self.vpn_connections.len()
             + self.customer_gateways.len()
             + self.direct_connect_gateways.len()
+            + self.dns.len()
     }
 }

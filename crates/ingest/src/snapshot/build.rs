@@ -16,6 +16,8 @@ struct Builder {
     addresses: Vec<(String, std::net::Ipv4Addr, std::net::Ipv4Addr)>,
     dx_associations: Vec<(String, m::DirectConnectGatewayAssociation)>,
     prefix_entries: Vec<(String, Vec<ipnet::Ipv4Net>)>,
+    access: super::access::Pending,
+    dns: super::dns::Pending,
 }
 
 /// Insert `value` under `id`; a second record with the same id is reported unless the kind is
@@ -146,6 +148,8 @@ impl Builder {
                 insert(&mut t.vpc_endpoint_services, d, x.service_name.clone(), x, &o, |e| e.origin.clone(), true)
             }
             Item::Address { eni, private_ip, public_ip } => self.addresses.push((eni, private_ip, public_ip)),
+            Item::Access(x) => self.access.add(t, *x),
+            Item::Dns(x) => self.dns.add(t, *x),
         }
     }
 
@@ -282,6 +286,8 @@ pub fn assemble(files: Vec<FileItems>) -> Twin {
         addresses: Vec::new(),
         dx_associations: Vec::new(),
         prefix_entries: Vec::new(),
+        access: super::access::Pending::default(),
+        dns: super::dns::Pending::default(),
     };
     for f in files {
         b.twin.diagnostics.extend(f.diagnostics);
@@ -291,6 +297,8 @@ pub fn assemble(files: Vec<FileItems>) -> Twin {
         }
     }
     b.merge();
+    std::mem::take(&mut b.access).finish(&mut b.twin);
+    std::mem::take(&mut b.dns).finish(&mut b.twin);
     b.accounts();
     let mut twin = b.twin;
     super::references::check(&mut twin);

@@ -408,7 +408,9 @@ fn eni_owner(v: &s::NetworkInterface) -> m::EniOwner {
         return m::EniOwner::TransitGatewayAttachment(id);
     }
     if desc.starts_with("Route 53 Resolver") {
-        return m::EniOwner::ResolverEndpoint(after("rslvr-").unwrap_or_default());
+        // "Route 53 Resolver: rslvr-out-…:rni-…": the endpoint id, without the address id.
+        let endpoint = after("rslvr-").map(|w| w.split(':').next().unwrap_or_default().to_string());
+        return m::EniOwner::ResolverEndpoint(endpoint.unwrap_or_default());
     }
     if desc.starts_with("ELB ") {
         return m::EniOwner::LoadBalancer(desc.trim_start_matches("ELB ").to_string());

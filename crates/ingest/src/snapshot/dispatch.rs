@@ -24,22 +24,43 @@ pub enum Item {
     NetworkInterface(m::NetworkInterface),
     Instance(m::Instance),
     PrefixList(m::PrefixList),
-    PrefixListEntries { id: String, cidrs: Vec<ipnet::Ipv4Net> },
+    PrefixListEntries {
+        id: String,
+        cidrs: Vec<ipnet::Ipv4Net>,
+    },
     VpcPeeringConnection(m::VpcPeeringConnection),
     TransitGateway(m::TransitGateway),
     TransitGatewayAttachment(m::TransitGatewayAttachment),
     TransitGatewayVpcAttachment(m::TransitGatewayAttachment),
     TransitGatewayRouteTable(m::TransitGatewayRouteTable),
-    TransitGatewayRoutes { table: String, routes: Vec<m::TransitGatewayRoute>, origin: Origin },
-    TransitGatewayPropagations { table: String, propagations: Vec<m::TransitGatewayPropagation> },
+    TransitGatewayRoutes {
+        table: String,
+        routes: Vec<m::TransitGatewayRoute>,
+        origin: Origin,
+    },
+    TransitGatewayPropagations {
+        table: String,
+        propagations: Vec<m::TransitGatewayPropagation>,
+    },
     VpnGateway(m::VpnGateway),
     VpnConnection(m::VpnConnection),
     CustomerGateway(m::CustomerGateway),
     DirectConnectGateway(m::DirectConnectGateway),
-    DirectConnectAssociation { gateway: String, association: m::DirectConnectGatewayAssociation },
+    DirectConnectAssociation {
+        gateway: String,
+        association: m::DirectConnectGatewayAssociation,
+    },
     LoadBalancer(m::LoadBalancer),
     EndpointService(m::VpcEndpointService),
-    Address { eni: String, private_ip: Ipv4Addr, public_ip: Ipv4Addr },
+    Address {
+        eni: String,
+        private_ip: Ipv4Addr,
+        public_ip: Ipv4Addr,
+    },
+    /// IAM, Organizations and resource-policy records (`access`).
+    Access(Box<super::access::AccessItem>),
+    /// Route 53 Resolver and hosted-zone records (`dns`).
+    Dns(Box<super::dns::DnsItem>),
 }
 
 /// What one file yielded.
@@ -81,9 +102,6 @@ const UNMODELLED_KEYS: &[(&str, &str)] = &[
     ("LoadBalancerAttributes", "load balancer attributes are not modelled"),
     ("Attributes", "load balancer attributes are not modelled"),
     ("VirtualInterfaces", "Direct Connect virtual interfaces are not modelled (Direct Connect gateways are)"),
-    ("ResolverEndpoints", "Route 53 Resolver endpoints are not modelled yet"),
-    ("ResolverRules", "Route 53 Resolver rules are not modelled yet"),
-    ("ResolverRuleAssociations", "Route 53 Resolver rule associations are not modelled yet"),
     ("FirewallPolicies", "AWS Network Firewall policies are not modelled"),
     ("Firewalls", "AWS Network Firewall firewalls are listed but not described (add the output of describe-firewall for each)"),
     ("CarrierGateways", "carrier gateways are not modelled"),
@@ -180,6 +198,27 @@ fn kind_name(v: &Value) -> &'static str {
     }
 }
 
+/// What the IAM, Organizations and resource-policy readers need to know of a file (its
+/// fields borrowed one by one, so that the reader's output stays writable).
+macro_rules! access_source {
+    ($r:expr) => {
+        super::access::Source {
+            file: $r.file,
+            stem: &$r.stem,
+            dir: std::path::Path::new($r.file).parent().and_then(|d| d.file_name()).and_then(|d| d.to_str()).unwrap_or_default(),
+            account: $r.cx_account.as_deref(),
+            region: $r.cx_region.as_deref(),
+        }
+    };
+}
+
+/// What the DNS readers need to know of a file.
+macro_rules! dns_source {
+    ($r:expr) => {
+        super::dns::Source { file: $r.file, stem: &$r.stem, account: $r.cx_account.as_deref(), region: $r.cx_region.as_deref() }
+    };
+}
+
 macro_rules! wrap {
     ($f:path, $variant:ident) => {
         |x, cx: &RecordContext| $f(x, cx).map(|o| o.map(|v| Converted(Item::$variant(v))))
@@ -225,6 +264,12 @@ pub fn read_file(path: &Path, relative: &Path) -> FileItems {
         );
         return r.out;
     };
+    if super::access::read_object(&access_source!(r), obj, &mut r.out) {
+        return r.out;
+    }
+    if super::dns::read_object(&dns_source!(r), obj, &mut r.out) {
+        return r.out;
+    }
     if let (Some(fw), Some(status)) = (obj.get("Firewall"), obj.get("FirewallStatus")) {
         network_firewall(&mut r, fw, status);
     }
@@ -318,6 +363,8 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
             r.each::<s::ServiceConfiguration>(key, v, "ServiceName", wrap!(convert::endpoint_service, EndpointService))
         }
         "Addresses" => addresses(r, v),
+        k if super::access::read_key(&access_source!(r), k, v, &mut r.out) => {}
+        k if super::dns::read_key(&dns_source!(r), k, v, &mut r.out) => {}
         k if INFORMATIONAL_KEYS.contains(&k) => {}
         k => {
             if let Some((_, reason)) = UNMODELLED_KEYS.iter().find(|(u, _)| *u == k) {

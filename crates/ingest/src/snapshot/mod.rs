@@ -8,9 +8,11 @@
 //! costs only itself: it is reported (file, JSON path, what was expected) and its id is
 //! recorded so that answers touching it list it as unknown.
 
+mod access;
 mod build;
 mod convert;
 mod dispatch;
+mod dns;
 pub mod location;
 mod references;
 mod shapes;

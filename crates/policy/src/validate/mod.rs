@@ -87,6 +87,12 @@ pub fn validate_value(value: &serde_json::Value, kind: PolicyKind) -> Vec<Findin
     }
 }
 
+/// Validates a document already parsed from `value` as a policy of `kind` (callers that
+/// parse every document anyway save a second parse).
+pub fn validate_parsed(doc: &crate::ast::PolicyDocument, value: &serde_json::Value, kind: PolicyKind) -> Vec<Finding> {
+    checks::check(doc, value, kind)
+}
+
 /// Validates policy text as a policy of `kind`.
 pub fn validate_text(text: &str, kind: PolicyKind) -> Vec<Finding> {
     match serde_json::from_str::<serde_json::Value>(text) {

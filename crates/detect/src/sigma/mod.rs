@@ -1,0 +1,396 @@
+//! A native Sigma engine for CloudTrail: loads rules (a file or a directory of `.yml`),
+//! compiles their detections (field matchers with modifiers, lists of maps, keywords,
+//! conditions with `and`/`or`/`not`, `1 of`/`all of`) and evaluates them on CloudTrail records.
+//! Rules it cannot evaluate (aggregations, correlations, placeholders, unsupported modifiers,
+//! `status: unsupported`) are rejected one by one with the reason. Findings keep the rule's
+//! `author`, `id` and `title`, as the Detection Rule License asks.
+
+pub mod condition;
+pub mod matcher;
+
+use crate::detectors::{iso_ms, Detected};
+use crate::read::TrailEvent;
+use condition::{Cond, ConditionError};
+use koban_findings::{Finding, Severity};
+use matcher::{MatcherError, Search};
+use serde::Serialize;
+use serde_json::{json, Value};
+use serde_yaml_ng::Value as Yaml;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SigmaError {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("not valid YAML: {0}")]
+    Yaml(String),
+    #[error("no `detection` section")]
+    NoDetection,
+    #[error("no `condition` in the detection")]
+    NoCondition,
+    #[error("status `unsupported`: the rule needs features Sigma backends do not support")]
+    StatusUnsupported,
+    #[error("uses placeholders (`|expand`) that must be filled in before use")]
+    Placeholder,
+    #[error("rule collections (`action: global`) are not supported")]
+    Collection,
+    #[error(transparent)]
+    Condition(#[from] ConditionError),
+    #[error("search {search:?}: {source}")]
+    Search { search: String, source: MatcherError },
+    #[error("condition names {0:?}, which the detection does not define")]
+    UnknownIdentifier(String),
+    #[error("logsource is product {product:?} service {service:?}; koban evaluates AWS CloudTrail rules")]
+    Logsource { product: String, service: String },
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub author: String,
+    pub level: String,
+    pub status: String,
+    pub description: String,
+    pub references: Vec<String>,
+    pub tags: Vec<String>,
+    pub file: String,
+    searches: BTreeMap<String, Search>,
+    conditions: Vec<Cond>,
+}
+
+/// A rule that was not loaded, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    pub file: String,
+    pub title: String,
+    pub reason: String,
+}
+
+/// Rules loaded from files.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub rejected: Vec<Rejected>,
+}
+
+fn text(v: &Yaml, key: &str) -> String {
+    match v.get(key) {
+        Some(Yaml::String(s)) => s.clone(),
+        Some(Yaml::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn list(v: &Yaml, key: &str) -> Vec<String> {
+    match v.get(key) {
+        Some(Yaml::Sequence(s)) => s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+        Some(Yaml::String(s)) => vec![s.clone()],
+        _ => vec![],
+    }
+}
+
+impl Rule {
+    /// Compile one rule document.
+    pub fn compile(doc: &Yaml, file: &str) -> Result<Rule, SigmaError> {
+        if doc.get("action").is_some() {
+            return Err(SigmaError::Collection);
+        }
+        if text(doc, "status") == "unsupported" {
+            return Err(SigmaError::StatusUnsupported);
+        }
+        if let Some(ls) = doc.get("logsource") {
+            let (product, service) = (text(ls, "product"), text(ls, "service"));
+            let aws = product.is_empty() || product.eq_ignore_ascii_case("aws");
+            let ct = service.is_empty() || service.eq_ignore_ascii_case("cloudtrail");
+            if !aws || !ct {
+                return Err(SigmaError::Logsource { product, service });
+            }
+        }
+        let det = doc.get("detection").and_then(|d| d.as_mapping()).ok_or(SigmaError::NoDetection)?;
+        let mut searches = BTreeMap::new();
+        let mut cond_texts = vec![];
+        for (k, v) in det {
+            let Some(name) = k.as_str() else { continue };
+            match name {
+                "condition" => match v {
+                    Yaml::String(s) => cond_texts.push(s.clone()),
+                    Yaml::Sequence(s) => cond_texts.extend(s.iter().filter_map(|x| x.as_str().map(str::to_string))),
+                    _ => return Err(SigmaError::NoCondition),
+                },
+                "timeframe" => {}
+                _ => {
+                    if serde_yaml_ng::to_string(v).is_ok_and(|s| s.contains("|expand")) || has_expand(v) {
+                        return Err(SigmaError::Placeholder);
+                    }
+                    let s = Search::compile(name, v).map_err(|source| SigmaError::Search { search: name.to_string(), source })?;
+                    searches.insert(name.to_string(), s);
+                }
+            }
+        }
+        if cond_texts.is_empty() {
+            return Err(SigmaError::NoCondition);
+        }
+        let conditions = cond_texts.iter().map(|c| condition::parse(c)).collect::<Result<Vec<_>, _>>()?;
+        for c in &conditions {
+            check_ids(c, &searches)?;
+        }
+        Ok(Rule {
+            id: text(doc, "id"),
+            title: text(doc, "title"),
+            author: text(doc, "author"),
+            level: text(doc, "level"),
+            status: text(doc, "status"),
+            description: text(doc, "description").trim().to_string(),
+            references: list(doc, "references"),
+            tags: list(doc, "tags"),
+            file: file.to_string(),
+            searches,
+            conditions,
+        })
+    }
+
+    /// True when the rule matches the event.
+    pub fn matches(&self, event: &Value) -> bool {
+        self.conditions.iter().any(|c| self.eval(c, event))
+    }
+
+    fn eval(&self, c: &Cond, e: &Value) -> bool {
+        match c {
+            Cond::Id(id) => self.searches.get(id).is_some_and(|s| s.matches(e)),
+            Cond::Not(x) => !self.eval(x, e),
+            Cond::And(xs) => xs.iter().all(|x| self.eval(x, e)),
+            Cond::Or(xs) => xs.iter().any(|x| self.eval(x, e)),
+            Cond::OneOf(p) => condition::expand(p, self.searches.keys().map(String::as_str)).iter().any(|id| self.searches[*id].matches(e)),
+            Cond::AllOf(p) => condition::expand(p, self.searches.keys().map(String::as_str)).iter().all(|id| self.searches[*id].matches(e)),
+        }
+    }
+
+    /// GuardDuty-scale severity for the Sigma level.
+    pub fn severity(&self) -> f32 {
+        match self.level.as_str() {
+            "informational" => 1.0,
+            "low" => 2.0,
+            "medium" => 5.0,
+            "high" => 7.5,
+            "critical" => 8.9,
+            _ => 5.0,
+        }
+    }
+
+    /// The finding type: `koban:Sigma/<title in CamelCase>`.
+    pub fn finding_type(&self) -> String {
+        let camel: String = self
+            .title
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut cs = w.chars();
+                cs.next().map(|f| f.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
+            })
+            .collect();
+        format!("koban:Sigma/{camel}")
+    }
+}
+
+fn has_expand(v: &Yaml) -> bool {
+    match v {
+        Yaml::Mapping(m) => m.iter().any(|(k, v)| k.as_str().is_some_and(|k| k.contains("|expand")) || has_expand(v)),
+        Yaml::Sequence(s) => s.iter().any(has_expand),
+        _ => false,
+    }
+}
+
+fn check_ids(c: &Cond, searches: &BTreeMap<String, Search>) -> Result<(), SigmaError> {
+    match c {
+        Cond::Id(id) if !searches.contains_key(id) => Err(SigmaError::UnknownIdentifier(id.clone())),
+        Cond::Id(_) => Ok(()),
+        Cond::Not(x) => check_ids(x, searches),
+        Cond::And(xs) | Cond::Or(xs) => xs.iter().try_for_each(|x| check_ids(x, searches)),
+        Cond::OneOf(p) | Cond::AllOf(p) => {
+            if condition::expand(p, searches.keys().map(String::as_str)).is_empty() {
+                Err(SigmaError::UnknownIdentifier(p.clone()))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+impl RuleSet {
+    /// Load every `.yml`/`.yaml` under the paths (files or directories).
+    pub fn load(paths: &[PathBuf]) -> Result<RuleSet, (PathBuf, std::io::Error)> {
+        let mut set = RuleSet::default();
+        for p in paths {
+            let meta = std::fs::metadata(p).map_err(|e| (p.clone(), e))?;
+            let mut files: Vec<PathBuf> = if meta.is_file() {
+                vec![p.clone()]
+            } else {
+                walkdir::WalkDir::new(p)
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_file())
+                    .map(|e| e.into_path())
+                    .filter(|f| f.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+                    .collect()
+            };
+            files.sort();
+            for f in files {
+                set.load_file(&f);
+            }
+        }
+        Ok(set)
+    }
+
+    fn load_file(&mut self, path: &Path) {
+        let file = path.display().to_string();
+        let reject = |set: &mut RuleSet, title: String, reason: String| set.rejected.push(Rejected { file: file.clone(), title, reason });
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return reject(self, String::new(), SigmaError::Io(e).to_string()),
+        };
+        let mut docs = vec![];
+        for d in serde_yaml_ng::Deserializer::from_str(&text) {
+            match serde::Deserialize::deserialize(d) {
+                Ok(v) => docs.push(v),
+                Err(e) => return reject(self, String::new(), SigmaError::Yaml(e.to_string()).to_string()),
+            }
+        }
+        for doc in docs {
+            let doc: Yaml = doc;
+            if doc.is_null() {
+                continue;
+            }
+            match Rule::compile(&doc, &file) {
+                Ok(r) => self.rules.push(r),
+                Err(e) => reject(self, text_of(&doc, "title"), e.to_string()),
+            }
+        }
+    }
+}
+
+fn text_of(v: &Yaml, k: &str) -> String {
+    text(v, k)
+}
+
+/// The principal of a CloudTrail record (its ARN, else its type).
+fn principal(e: &Value) -> String {
+    let ui = e.get("userIdentity");
+    ui.and_then(|u| u.get("arn"))
+        .and_then(|a| a.as_str())
+        .map(str::to_string)
+        .or_else(|| ui.and_then(|u| u.get("invokedBy")).and_then(|a| a.as_str()).map(str::to_string))
+        .or_else(|| ui.and_then(|u| u.get("type")).and_then(|a| a.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Matches of one rule on the events: indices per principal.
+pub fn evaluate(rules: &[Rule], events: &[TrailEvent]) -> Vec<Vec<usize>> {
+    use rayon::prelude::*;
+    rules.par_iter().map(|r| events.iter().enumerate().filter(|(_, e)| r.matches(&e.value)).map(|(i, _)| i).collect()).collect()
+}
+
+/// Findings: one per (rule, principal), with the rule's attribution.
+pub fn findings(rules: &[Rule], events: &[TrailEvent]) -> Vec<Detected> {
+    let matches = evaluate(rules, events);
+    let mut out = vec![];
+    for (rule, idx) in rules.iter().zip(matches) {
+        let mut per: BTreeMap<String, Vec<&TrailEvent>> = BTreeMap::new();
+        for i in idx {
+            per.entry(principal(&events[i].value)).or_default().push(&events[i]);
+        }
+        for (who, mut evs) in per {
+            evs.sort_by_key(|e| e.time_ms);
+            let (first, last) = (evs[0].time_ms, evs[evs.len() - 1].time_ms);
+            let names: std::collections::BTreeSet<&str> =
+                evs.iter().filter_map(|e| e.value.get("eventName").and_then(|n| n.as_str())).collect();
+            let evidence = json!({
+                "rule": {
+                    "id": rule.id, "title": rule.title, "author": rule.author, "level": rule.level, "status": rule.status,
+                    "file": rule.file, "references": rule.references, "tags": rule.tags,
+                    "license": "Detection Rule License 1.1 (https://github.com/SigmaHQ/Detection-Rule-License)",
+                },
+                "records": evs.iter().take(5).map(|e| json!({
+                    "location": format!("{}:{}", e.file, e.location),
+                    "eventTime": e.value.get("eventTime"),
+                    "eventSource": e.value.get("eventSource"),
+                    "eventName": e.value.get("eventName"),
+                    "errorCode": e.value.get("errorCode"),
+                    "sourceIPAddress": e.value.get("sourceIPAddress"),
+                    "userAgent": e.value.get("userAgent"),
+                })).collect::<Vec<_>>(),
+                "record_count": evs.len(),
+            });
+            let ty = rule.finding_type();
+            out.push(Detected {
+                finding: Finding::new(
+                    &ty,
+                    &format!("sigma:{}", rule.id),
+                    Severity::new(rule.severity()),
+                    &who,
+                    &[&rule.id],
+                    format!("{} ({who})", rule.title),
+                    format!(
+                        "Sigma rule \"{}\" by {} matched {} CloudTrail record(s) of {who} ({}). {}",
+                        rule.title,
+                        rule.author,
+                        evs.len(),
+                        names.into_iter().collect::<Vec<_>>().join(", "),
+                        rule.description
+                    ),
+                    evidence,
+                    "Review the matched records against the rule's false positives; see the rule's references.",
+                ),
+                first_seen: iso_ms(first),
+                last_seen: iso_ms(last),
+                count: evs.len() as u64,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(y: &str) -> Result<Rule, SigmaError> {
+        Rule::compile(&serde_yaml_ng::from_str(y).unwrap(), "t.yml")
+    }
+
+    #[test]
+    fn compiles_and_matches() {
+        let r = rule(
+            "title: T\nid: x\nauthor: someone\nlevel: high\nlogsource: {product: aws, service: cloudtrail}\n\
+             detection:\n  selection_event:\n    eventName: SendCommand\n  selection_status_success:\n    errorCode: Success\n  \
+             selection_status_null:\n    errorCode: null\n  condition: selection_event and 1 of selection_status_*\n",
+        )
+        .unwrap();
+        assert!(r.matches(&json!({"eventName": "SendCommand"})));
+        assert!(r.matches(&json!({"eventName": "sendcommand", "errorCode": "Success"})));
+        assert!(!r.matches(&json!({"eventName": "SendCommand", "errorCode": "InvalidInstanceId"})));
+        assert_eq!(r.severity(), 7.5);
+        assert_eq!(r.finding_type(), "koban:Sigma/T");
+    }
+
+    #[test]
+    fn rejections_say_why() {
+        assert!(matches!(rule("title: x\nstatus: unsupported\ndetection: {s: {a: b}, condition: s}"), Err(SigmaError::StatusUnsupported)));
+        assert!(matches!(rule("title: x\ndetection: {s: {a: b}, condition: 's | count() > 10'}"), Err(SigmaError::Condition(_))));
+        assert!(matches!(rule("title: x\ndetection: {s: {a: b}, condition: t}"), Err(SigmaError::UnknownIdentifier(_))));
+        assert!(matches!(rule("title: x\ndetection: {s: {'src_ip|expand': '%x%'}, condition: s}"), Err(SigmaError::Placeholder)));
+        assert!(matches!(
+            rule("title: x\nlogsource: {product: windows}\ndetection: {s: {a: b}, condition: s}"),
+            Err(SigmaError::Logsource { .. })
+        ));
+    }
+
+    #[test]
+    fn keywords_search_every_string() {
+        let r = rule("title: k\ndetection:\n  keywords: [trufflehog]\n  condition: keywords\n").unwrap();
+        assert!(r.matches(&json!({"userAgent": "TruffleHog/3"})));
+        assert!(!r.matches(&json!({"userAgent": "aws-cli"})));
+    }
+}

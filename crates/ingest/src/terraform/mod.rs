@@ -1,0 +1,402 @@
+//! The Terraform reader: the JSON `terraform show -json` prints for a plan (`planned_values`,
+//! `resource_changes` with `after_unknown`, `prior_state`, `configuration`) or for state
+//! (`values`), format versions 0.1 to 1.x, child modules nested at any depth, `count` and
+//! `for_each` instances. Values a plan does not know yet (ids and other attributes computed at
+//! apply) are recovered from the configuration's references: a subnet's unknown `vpc_id`
+//! that the configuration writes as `aws_vpc.main.id` becomes the id of `aws_vpc.main` — its
+//! real id when known, else a stable symbolic id made of AWS's prefix and the resource address
+//! (`vpc-aws_vpc.main`, `subnet-module.net.aws_subnet.app["a"]`). Data sources already read
+//! (existing VPCs, subnets, …) are modelled like managed resources. Each resource's origin is
+//! the file and its address.
+
+mod resources;
+
+use crate::iac::Assembly;
+use koban_model::{Origin, Severity, Twin};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Why no document could be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TerraformError {
+    #[error("nothing usable was read:\n{details}")]
+    NothingUsable { details: String },
+}
+
+/// One resource instance of a plan or state.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub address: String,
+    /// The module path (`module.net` …), empty at the root.
+    pub module: String,
+    pub data: bool,
+    pub ty: String,
+    /// The address without the instance key (`aws_subnet.app`), for references.
+    pub base: String,
+    pub index: Option<Value>,
+    pub values: Value,
+    pub unknown: Value,
+    pub origin: Origin,
+    /// (module path without instance keys, address inside the module): the configuration key.
+    config_key: (String, String),
+}
+
+/// A loaded document: its instances and how to resolve references.
+pub struct Document {
+    pub file: String,
+    pub instances: Vec<Instance>,
+    /// Configuration resources by (module path, address).
+    config: HashMap<(String, String), Value>,
+    /// Module outputs by module path (configuration).
+    module_outputs: HashMap<String, Value>,
+    /// Module input expressions by module path (the call's `expressions`).
+    module_inputs: HashMap<String, Value>,
+    by_base: HashMap<(String, String), Vec<usize>>,
+}
+
+fn module_of(address: &str) -> String {
+    // `module.a["x"].module.b.aws_vpc.v` → `module.a["x"].module.b`
+    let mut parts = Vec::new();
+    let mut rest = address;
+    while let Some(r) = rest.strip_prefix("module.") {
+        let end = r.find(['.', '[']).unwrap_or(r.len());
+        let mut len = "module.".len() + end;
+        if r[end..].starts_with('[') {
+            if let Some(close) = r[end..].find(']') {
+                len += close + 1;
+            }
+        }
+        parts.push(&rest[..len]);
+        rest = rest.get(len + 1..).unwrap_or_default();
+    }
+    parts.join(".")
+}
+
+/// The module path without instance keys (`module.a["x"]` → `module.a`), for configuration.
+fn config_module(module: &str) -> String {
+    let mut out = String::with_capacity(module.len());
+    let mut depth = 0;
+    for c in module.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn collect_module(file: &str, module: &mut Value, unknown: &HashMap<String, Value>, out: &mut Vec<Instance>) {
+    for r in module.get_mut("resources").and_then(Value::as_array_mut).into_iter().flatten() {
+        let Some(address) = r.get("address").and_then(Value::as_str).map(str::to_string) else { continue };
+        let address = address.as_str();
+        let data = r.get("mode").and_then(Value::as_str) == Some("data");
+        let ty = r.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+        let index = r.get("index").cloned();
+        let base = match address.rfind('[') {
+            Some(i) if address.ends_with(']') && index.is_some() => address[..i].to_string(),
+            _ => address.to_string(),
+        };
+        let module = module_of(address);
+        let local = if module.is_empty() { base.clone() } else { base.strip_prefix(&format!("{module}.")).unwrap_or(&base).to_string() };
+        let config_key = (config_module(&module), local);
+        out.push(Instance {
+            config_key,
+            address: address.to_string(),
+            module,
+            data,
+            ty,
+            base,
+            index,
+            values: r.get_mut("values").map(Value::take).unwrap_or(Value::Null),
+            unknown: unknown.get(address).cloned().unwrap_or(Value::Null),
+            origin: Origin::new(file, address),
+        });
+    }
+    for c in module.get_mut("child_modules").and_then(Value::as_array_mut).into_iter().flatten() {
+        collect_module(file, c, unknown, out);
+    }
+}
+
+fn collect_config(
+    module_path: &str,
+    module: &Value,
+    config: &mut HashMap<(String, String), Value>,
+    outputs: &mut HashMap<String, Value>,
+    inputs: &mut HashMap<String, Value>,
+) {
+    for r in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(a) = r.get("address").and_then(Value::as_str) {
+            config.insert((module_path.to_string(), a.to_string()), r.clone());
+        }
+    }
+    for (name, call) in module.get("module_calls").and_then(Value::as_object).into_iter().flatten() {
+        let path = if module_path.is_empty() { format!("module.{name}") } else { format!("{module_path}.module.{name}") };
+        inputs.insert(path.clone(), call.get("expressions").cloned().unwrap_or(Value::Null));
+        if let Some(m) = call.get("module") {
+            outputs.insert(path.clone(), m.get("outputs").cloned().unwrap_or(Value::Null));
+            collect_config(&path, m, config, outputs, inputs);
+        }
+    }
+}
+
+impl Document {
+    pub fn read(file: &str, mut v: Value) -> Result<Document, String> {
+        let version =
+            v.get("format_version").and_then(Value::as_str).ok_or("no format_version (expected the output of terraform show -json)")?;
+        if !version.starts_with("0.") && !version.starts_with("1.") {
+            return Err(format!("format_version {version:?} is not one koban reads (0.1 to 1.x)"));
+        }
+        let mut unknown: HashMap<String, Value> = HashMap::new();
+        let mut deleted: Vec<String> = Vec::new();
+        for c in v.get("resource_changes").and_then(Value::as_array).into_iter().flatten() {
+            let Some(a) = c.get("address").and_then(Value::as_str) else { continue };
+            if let Some(u) = c.get("change").and_then(|ch| ch.get("after_unknown")) {
+                unknown.insert(a.to_string(), u.clone());
+            }
+            let actions: Vec<&str> = c
+                .get("change")
+                .and_then(|ch| ch.get("actions"))
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if actions == ["delete"] {
+                deleted.push(a.to_string());
+            }
+        }
+        let mut instances = Vec::new();
+        let root = match v.pointer_mut("/planned_values/root_module") {
+            Some(m) => Some(m.take()),
+            None => v.pointer_mut("/values/root_module").map(Value::take),
+        };
+        match root {
+            Some(mut m) => collect_module(file, &mut m, &unknown, &mut instances),
+            None => return Err("neither planned_values nor values (expected the output of terraform show -json)".into()),
+        }
+        // Data sources read during planning, and resources the plan leaves untouched.
+        if let Some(prior) = v.pointer_mut("/prior_state/values/root_module") {
+            let mut prior_instances = Vec::new();
+            collect_module(file, prior, &HashMap::new(), &mut prior_instances);
+            let planned: std::collections::HashSet<String> = instances.iter().map(|i| i.address.clone()).collect();
+            for p in prior_instances {
+                if !deleted.contains(&p.address) && !planned.contains(&p.address) {
+                    instances.push(p);
+                }
+            }
+        }
+        let mut config = HashMap::new();
+        let mut module_outputs = HashMap::new();
+        let mut module_inputs = HashMap::new();
+        if let Some(root) = v.get("configuration").and_then(|c| c.get("root_module")) {
+            collect_config("", root, &mut config, &mut module_outputs, &mut module_inputs);
+        }
+        let mut by_base: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, inst) in instances.iter().enumerate() {
+            by_base.entry(inst.config_key.clone()).or_default().push(i);
+        }
+        Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base })
+    }
+
+    /// The configuration block of an instance.
+    fn config_of(&self, inst: &Instance) -> Option<&Value> {
+        if self.config.is_empty() {
+            return None;
+        }
+        self.config.get(&inst.config_key)
+    }
+
+    /// The expression of an attribute path in an instance's configuration.
+    pub fn expression(&self, inst: &Instance, path: &[PathStep]) -> Option<&Value> {
+        let mut cur = self.config_of(inst)?.get("expressions")?;
+        for step in path {
+            cur = match step {
+                PathStep::Key(k) => cur.get(k)?,
+                PathStep::Index(i) => match cur {
+                    Value::Array(a) => a.get(*i).or_else(|| a.first())?,
+                    other => other,
+                },
+            };
+        }
+        Some(cur)
+    }
+
+    /// Resolve a configuration reference (`aws_vpc.main.id`, `aws_subnet.app["a"]`,
+    /// `module.net.vpc_id`) seen from `from`, to the referenced value.
+    pub fn resolve(&self, from: &Instance, reference: &str, depth: usize) -> Option<Value> {
+        self.resolve_all(from, reference, depth, false).into_iter().next()
+    }
+
+    /// Like [`Document::resolve`]; with `all`, a reference to a resource with several
+    /// instances (`count`, `for_each`) and no key gives every instance's value.
+    pub fn resolve_all(&self, from: &Instance, reference: &str, depth: usize, all: bool) -> Vec<Value> {
+        self.resolve_in(&from.module, from.index.as_ref(), reference, depth, all)
+    }
+
+    /// Resolve a reference made in module instance `module` (`""` at the root) by an
+    /// instance with key `index`.
+    fn resolve_in(&self, module: &str, index: Option<&Value>, reference: &str, depth: usize, all: bool) -> Vec<Value> {
+        if depth > 8 {
+            return Vec::new();
+        }
+        let m = config_module(module);
+        // `var.x` inside a module: the module call's argument, seen from the parent.
+        if let Some(var) = reference.strip_prefix("var.") {
+            let parent = match module.rfind(".module.") {
+                Some(i) => &module[..i],
+                None => "",
+            };
+            let Some(refs) =
+                self.module_inputs.get(&m).and_then(|e| e.get(var)).and_then(|e| e.get("references")).and_then(Value::as_array)
+            else {
+                return Vec::new();
+            };
+            return refs
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|x| self.resolve_in(parent, None, x, depth + 1, all))
+                .find(|v| !v.is_empty())
+                .unwrap_or_default();
+        }
+        // `module.x.output`
+        if let Some(rest) = reference.strip_prefix("module.") {
+            let Some((name, output)) = rest.split_once('.') else { return Vec::new() };
+            let call = name.split('[').next().unwrap_or(name);
+            let path = if m.is_empty() { format!("module.{call}") } else { format!("{m}.module.{call}") };
+            let instance_path = if module.is_empty() { format!("module.{name}") } else { format!("{module}.module.{name}") };
+            let Some(refs) = self
+                .module_outputs
+                .get(&path)
+                .and_then(|o| o.get(output))
+                .and_then(|o| o.get("expression"))
+                .and_then(|e| e.get("references"))
+                .and_then(Value::as_array)
+            else {
+                return Vec::new();
+            };
+            let inner = self
+                .instances
+                .iter()
+                .find(|i| i.module == instance_path || config_module(&i.module) == path)
+                .map(|i| i.module.clone())
+                .unwrap_or(instance_path);
+            return refs
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|x| self.resolve_in(&inner, None, x, depth + 1, all))
+                .find(|v| !v.is_empty())
+                .unwrap_or_default();
+        }
+        let parts: Vec<&str> = reference.split('.').collect();
+        let (data, ty, name, attr) = match parts.as_slice() {
+            ["data", ty, name, rest @ ..] => (true, *ty, *name, rest.first().copied()),
+            [ty, name, rest @ ..] if ty.starts_with("aws_") => (false, *ty, *name, rest.first().copied()),
+            _ => return Vec::new(),
+        };
+        let (name, key) = match name.find('[') {
+            Some(i) => (&name[..i], Some(&name[i..])),
+            None => (name, None),
+        };
+        let local = if data { format!("data.{ty}.{name}") } else { format!("{ty}.{name}") };
+        let Some(found) = self.by_base.get(&(m.clone(), local)) else { return Vec::new() };
+        let same_module: Vec<usize> = found.iter().copied().filter(|&i| self.instances[i].module == module).collect();
+        let candidates = if same_module.is_empty() { found.clone() } else { same_module };
+        let picked: Vec<usize> = match key {
+            Some(k) => candidates.iter().copied().filter(|&i| self.instances[i].address.ends_with(k)).collect(),
+            None if all => candidates.clone(),
+            None => candidates
+                .iter()
+                .copied()
+                .find(|&i| self.instances[i].index.as_ref() == index)
+                .or(candidates.first().copied())
+                .into_iter()
+                .collect(),
+        };
+        let value = |target: &Instance| match attr {
+            None | Some("id") => Some(Value::String(self.id_of(target))),
+            Some(a) => target
+                .values
+                .get(a)
+                .cloned()
+                .filter(|v| !v.is_null())
+                .or_else(|| resources::computed(&target.ty, &target.address, a).map(Value::String)),
+        };
+        picked.into_iter().filter_map(|i| value(&self.instances[i])).collect()
+    }
+
+    /// An instance's id: the real one when known, else its symbolic id.
+    pub fn id_of(&self, inst: &Instance) -> String {
+        match inst.values.get("id").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => resources::symbolic(&inst.ty, &inst.address),
+        }
+    }
+}
+
+/// A step of an attribute path.
+#[derive(Debug, Clone)]
+pub enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// Load `terraform show -json` documents (plans or state) into a twin.
+pub fn load_plans(files: &[PathBuf]) -> Result<Twin, TerraformError> {
+    let mut a = Assembly::default();
+    let mut read_any = false;
+    for f in files {
+        let file = f.display().to_string();
+        let bytes = match std::fs::read(f) {
+            Ok(b) => b,
+            Err(e) => {
+                a.diagnostic(Severity::Error, &Origin::new(file, ""), format!("cannot read the file: {e}"), None);
+                continue;
+            }
+        };
+        let value: Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(e) => {
+                a.diagnostic(
+                    Severity::Error,
+                    &Origin::new(file, format!("{}:{}", e.line(), e.column())),
+                    format!("malformed JSON: {e} (expected the output of terraform show -json)"),
+                    None,
+                );
+                continue;
+            }
+        };
+        let doc = match Document::read(&file, value) {
+            Ok(d) => d,
+            Err(m) => {
+                a.diagnostic(Severity::Error, &Origin::new(file, ""), m, None);
+                continue;
+            }
+        };
+        read_any = true;
+        for inst in &doc.instances {
+            resources::convert(&doc, inst, &mut a);
+        }
+        // Freeing the document's values takes a while for large states: off the load path.
+        std::thread::spawn(move || drop(doc));
+    }
+    if !read_any {
+        let details = a.twin.diagnostics.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n");
+        return Err(TerraformError::NothingUsable { details });
+    }
+    Ok(a.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths() {
+        assert_eq!(module_of("aws_vpc.a"), "");
+        assert_eq!(module_of("module.net.aws_vpc.a"), "module.net");
+        assert_eq!(module_of("module.sg[\"bad.x\"].aws_security_group.bad"), "module.sg[\"bad.x\"]");
+        assert_eq!(module_of("module.a.module.b[0].aws_vpc.v"), "module.a.module.b[0]");
+        assert_eq!(config_module("module.a[\"x\"].module.b[0]"), "module.a.module.b");
+    }
+}
