@@ -24,6 +24,9 @@ pub struct Index<'t> {
     pub public_ips: HashMap<u32, (&'t m::NetworkInterface, Ipv4Addr)>,
     /// Public IPv4 addresses, sorted, for set splitting.
     pub public_ip_list: Vec<u32>,
+    /// Public IPv4 addresses of every interface, live or not, sorted and distinct: the
+    /// addresses the internet (everything outside the twin) does not have.
+    pub own_public_ips: Vec<u32>,
     /// Per VPC: (private, public) IPv4 pairs its internet gateways translate, sorted.
     pub vpc_public: HashMap<&'t str, Vec<(u32, u32)>>,
     /// Gateway (IGW/VGW) id → its edge route table.
@@ -164,6 +167,7 @@ impl<'t> Index<'t> {
             subnet_enis,
             public_ips,
             public_ip_list,
+            own_public_ips: crate::spec::own_public_ips(twin),
             vpc_public,
             edge_route_table,
             vpc_igws,

@@ -168,12 +168,12 @@ fn starts<'t>(engine: &Engine<'t>, from: &Spec, traffic: &PacketSet) -> (Vec<(St
     };
     match from {
         Spec::Internet => {
-            let src = from.source_space(twin);
+            let src = from.source_space_with(twin, &engine.ix.own_public_ips);
             out.push((Start::Internet, traffic.intersect(&src)));
         }
         Spec::Network(n) => {
             if let Some(net) = twin.networks.get(n) {
-                let src = from.source_space(twin);
+                let src = from.source_space_with(twin, &engine.ix.own_public_ips);
                 out.push((Start::Network(net), traffic.intersect(&src)));
             }
         }
@@ -235,7 +235,7 @@ pub fn reach(
 ) -> ReachAnswer {
     let twin = engine.ix.twin;
     let base = traffic(protocol, port);
-    let dst = to.destination(twin, matches!(from, Spec::Internet));
+    let dst = to.destination_with(twin, &engine.ix.own_public_ips, matches!(from, Spec::Internet));
     let (starts, notes) = starts(engine, from, &base.intersect(&dst));
     let mut paths = Vec::new();
     let mut blocked = Vec::new();

@@ -126,6 +126,14 @@ impl PacketSet {
         PacketSet { cubes: vec![c] }
     }
 
+    /// Every packet whose `dim` lies in one of `intervals` (any order; overlaps allowed).
+    pub fn from_intervals(dim: usize, mut intervals: Vec<(u32, u32)>) -> Self {
+        merge_intervals(&mut intervals);
+        let mut s = PacketSet { cubes: intervals.into_iter().map(|(lo, hi)| Cube::ALL.with(dim, lo, hi)).collect() };
+        s.normalize();
+        s
+    }
+
     pub fn cubes(&self) -> &[Cube] {
         &self.cubes
     }
@@ -141,20 +149,19 @@ impl PacketSet {
 
     /// Union with another set.
     pub fn union(&mut self, other: &PacketSet) {
-        for c in &other.cubes {
-            let mut pieces = vec![*c];
-            for mine in &self.cubes {
-                let mut next = Vec::new();
-                for p in &pieces {
-                    p.subtract(mine, &mut next);
-                }
-                pieces = next;
-                if pieces.is_empty() {
-                    break;
-                }
-            }
-            self.cubes.extend(pieces);
+        if other.cubes.is_empty() {
+            return;
         }
+        if self.cubes.is_empty() {
+            self.cubes = other.cubes.clone();
+            return;
+        }
+        let mine = DstIndex::new(&self.cubes);
+        let mut added = Vec::new();
+        for c in &other.cubes {
+            added.extend(mine.subtract_from(*c));
+        }
+        self.cubes.extend(added);
         self.normalize();
     }
 
@@ -174,8 +181,18 @@ impl PacketSet {
         out
     }
 
+    /// Intersection with another set: both are disjoint, so the boxes' pairwise
+    /// intersections are too, and only boxes whose destinations overlap are paired.
     pub fn intersect(&self, o: &PacketSet) -> PacketSet {
-        self.intersect_cubes(&o.cubes)
+        let (small, large) = if self.cubes.len() <= o.cubes.len() { (self, o) } else { (o, self) };
+        let ix = DstIndex::new(&large.cubes);
+        let mut cubes = Vec::new();
+        for x in &small.cubes {
+            cubes.extend(ix.overlapping(x).filter_map(|c| c.intersect(x)));
+        }
+        let mut s = PacketSet { cubes };
+        s.normalize();
+        s
     }
 
     pub fn subtract_cube(&self, c: &Cube) -> PacketSet {
@@ -189,13 +206,16 @@ impl PacketSet {
     }
 
     pub fn subtract(&self, o: &PacketSet) -> PacketSet {
-        let mut s = self.clone();
-        for c in &o.cubes {
-            if s.is_empty() {
-                break;
-            }
-            s = s.subtract_cube(c);
+        if o.cubes.is_empty() || self.cubes.is_empty() {
+            return self.clone();
         }
+        let ix = DstIndex::new(&o.cubes);
+        let mut cubes = Vec::new();
+        for x in &self.cubes {
+            cubes.extend(ix.subtract_from(*x));
+        }
+        let mut s = PacketSet { cubes };
+        s.normalize();
         s
     }
 
@@ -212,13 +232,28 @@ impl PacketSet {
 
     /// Set one dimension to a fixed interval (address or port rewrite).
     pub fn rewrite(&self, dim: usize, lo: u32, hi: u32) -> PacketSet {
-        let mut s = PacketSet::empty();
-        for c in &self.cubes {
-            let mut n = *c;
-            n.0[dim] = (lo, hi);
-            s.union(&PacketSet::from_cube(n));
+        PacketSet::from_overlapping(self.cubes.iter().map(|c| c.with(dim, lo, hi)).collect())
+    }
+
+    /// The set covered by boxes that may overlap: halves made disjoint, then joined, so
+    /// that many boxes cost O(n log n) unions rather than one union per box.
+    pub fn from_overlapping(mut cubes: Vec<Cube>) -> PacketSet {
+        cubes.sort_unstable();
+        cubes.dedup();
+        fn join(cubes: &[Cube]) -> PacketSet {
+            if cubes.len() <= 8 {
+                let mut s = PacketSet::empty();
+                for c in cubes {
+                    s.union(&PacketSet::from_cube(*c));
+                }
+                return s;
+            }
+            let (a, b) = cubes.split_at(cubes.len() / 2);
+            let mut s = join(a);
+            s.union(&join(b));
+            s
         }
-        s
+        join(&cubes)
     }
 
     /// Swap source and destination addresses and ports (the reply direction).
@@ -253,9 +288,14 @@ impl PacketSet {
         if self.cubes.len() < 2 {
             return;
         }
+        // Boxes of a disjoint set cannot merge along a dimension in which they all have the
+        // same interval (they would have to be equal), so only the varying dimensions are
+        // swept; with one varying dimension a single sweep is final.
+        let first = self.cubes[0];
+        let varying: Vec<usize> = (0..5).filter(|&d| self.cubes.iter().any(|c| c.0[d] != first.0[d])).collect();
         loop {
             let before = self.cubes.len();
-            for d in 0..5 {
+            for &d in &varying {
                 self.cubes.sort_unstable_by_key(|c| {
                     let mut k = c.0;
                     k.swap(d, 4);
@@ -277,7 +317,7 @@ impl PacketSet {
                 }
                 self.cubes = out;
             }
-            if self.cubes.len() == before || self.cubes.len() < 2 {
+            if self.cubes.len() == before || self.cubes.len() < 2 || varying.len() < 2 {
                 break;
             }
         }
@@ -334,6 +374,54 @@ impl PacketSet {
         for c in other.cubes {
             self.push_disjoint(c);
         }
+    }
+}
+
+/// Boxes sorted by their lowest destination address, with the running maximum of their
+/// highest ones, so that the boxes whose destinations overlap a given box are found without
+/// scanning them all (destinations are where the sets of a twin fragment: one interval per
+/// address the twin owns).
+struct DstIndex<'a> {
+    cubes: Vec<&'a Cube>,
+    max_hi: Vec<u32>,
+}
+
+impl<'a> DstIndex<'a> {
+    fn new(cubes: &'a [Cube]) -> Self {
+        let mut cubes: Vec<&Cube> = cubes.iter().collect();
+        cubes.sort_unstable_by_key(|c| c.0[DST].0);
+        let mut m = 0;
+        let max_hi = cubes
+            .iter()
+            .map(|c| {
+                m = m.max(c.0[DST].1);
+                m
+            })
+            .collect();
+        DstIndex { cubes, max_hi }
+    }
+
+    /// The boxes whose destination interval overlaps `x`'s.
+    fn overlapping<'s>(&'s self, x: &Cube) -> impl Iterator<Item = &'a Cube> + 's {
+        let (lo, hi) = x.0[DST];
+        let end = self.cubes.partition_point(|c| c.0[DST].0 <= hi);
+        (0..end).rev().take_while(move |&i| self.max_hi[i] >= lo).map(|i| self.cubes[i]).filter(move |c| c.0[DST].1 >= lo)
+    }
+
+    /// `x` without every indexed box: disjoint pieces.
+    fn subtract_from(&self, x: Cube) -> Vec<Cube> {
+        let mut pieces = vec![x];
+        for c in self.overlapping(&x) {
+            let mut next = Vec::with_capacity(pieces.len());
+            for p in &pieces {
+                p.subtract(c, &mut next);
+            }
+            pieces = next;
+            if pieces.is_empty() {
+                break;
+            }
+        }
+        pieces
     }
 }
 

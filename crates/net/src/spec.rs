@@ -4,7 +4,7 @@
 
 use crate::forward::NON_INTERNET;
 use crate::index::eni_is_live;
-use crate::space::{net_range, Cube, PacketSet, DST, SRC};
+use crate::space::{net_range, PacketSet, DST, SRC};
 use ipnet::Ipv4Net;
 use koban_model as m;
 use koban_model::Twin;
@@ -92,101 +92,82 @@ impl Spec {
     /// The destination addresses this spec stands for, as seen from `from`: public addresses
     /// when the source is the internet, private ones otherwise.
     pub fn destination(&self, twin: &Twin, from_internet: bool) -> PacketSet {
-        let mut set = PacketSet::empty();
-        let mut add = |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(DST, lo, hi)));
+        self.destination_with(twin, &own_public_ips(twin), from_internet)
+    }
+
+    /// [`Spec::destination`] given the twin's own public addresses (sorted, distinct), as
+    /// [`crate::index::Index::own_public_ips`] holds them, so that repeated queries do not
+    /// collect them again.
+    pub fn destination_with(&self, twin: &Twin, own_public: &[u32], from_internet: bool) -> PacketSet {
+        let mut iv: Vec<(u32, u32)> = Vec::new();
         match self {
-            Spec::Internet => {
-                for (lo, hi) in public_space() {
-                    add(lo, hi);
-                }
-                // The internet is everything outside the twin: its own public addresses are
-                // destinations inside it.
-                for e in twin.network_interfaces.values() {
-                    for (_, p) in &e.public_ips {
-                        let v = u32::from(*p);
-                        set = set.subtract_cube(&Cube::ALL.with(DST, v, v));
-                    }
-                }
-                return set;
-            }
-            Spec::Network(n) => {
-                for c in twin.networks.get(n).map(|n| n.cidrs.as_slice()).unwrap_or_default() {
-                    let (lo, hi) = net_range(c);
-                    add(lo, hi);
-                }
-            }
-            Spec::Cidr(n) => {
-                let (lo, hi) = net_range(n);
-                add(lo, hi);
-            }
-            Spec::Subnet(s) if !from_internet => {
-                if let Some(c) = twin.subnets.get(s).and_then(|s| s.cidr) {
-                    let (lo, hi) = net_range(&c);
-                    add(lo, hi);
-                }
-            }
+            // The internet is everything outside the twin: its own public addresses are
+            // destinations inside it.
+            Spec::Internet => iv = internet_addresses(own_public),
+            Spec::Network(n) => iv.extend(twin.networks.get(n).map(|n| n.cidrs.as_slice()).unwrap_or_default().iter().map(net_range)),
+            Spec::Cidr(n) => iv.push(net_range(n)),
+            Spec::Subnet(s) if !from_internet => iv.extend(twin.subnets.get(s).and_then(|s| s.cidr).map(|c| net_range(&c))),
             Spec::Vpc(v) if !from_internet => {
-                for c in twin.vpcs.get(v).map(|v| v.cidrs.as_slice()).unwrap_or_default() {
-                    let (lo, hi) = net_range(c);
-                    add(lo, hi);
-                }
+                iv.extend(twin.vpcs.get(v).map(|v| v.cidrs.as_slice()).unwrap_or_default().iter().map(net_range))
             }
             _ => {
                 for e in self.interfaces(twin) {
                     if from_internet {
-                        for (_, p) in &e.public_ips {
-                            add(u32::from(*p), u32::from(*p));
-                        }
+                        iv.extend(e.public_ips.iter().map(|(_, p)| (u32::from(*p), u32::from(*p))));
                     } else {
-                        for ip in &e.private_ips {
-                            add(u32::from(*ip), u32::from(*ip));
-                        }
+                        iv.extend(e.private_ips.iter().map(|ip| (u32::from(*ip), u32::from(*ip))));
                     }
                 }
             }
         }
-        set
+        PacketSet::from_intervals(DST, iv)
     }
 
     /// Source addresses for an external or address source.
     pub fn source_space(&self, twin: &Twin) -> PacketSet {
-        let mut set = PacketSet::empty();
-        let mut add = |lo: u32, hi: u32| set.union(&PacketSet::from_cube(Cube::ALL.with(SRC, lo, hi)));
-        match self {
-            Spec::Internet => {
-                // The internet is everything outside the twin: the twin's own public addresses
-                // are sources inside it.
-                let mut own: Vec<u32> =
-                    twin.network_interfaces.values().flat_map(|e| e.public_ips.iter().map(|(_, p)| u32::from(*p))).collect();
-                own.sort_unstable();
-                own.dedup();
-                for (lo, hi) in public_space() {
-                    let mut next = lo as u64;
-                    for &p in own.iter().filter(|p| (lo..=hi).contains(*p)) {
-                        if (p as u64) > next {
-                            add(next as u32, p - 1);
-                        }
-                        next = p as u64 + 1;
-                    }
-                    if next <= hi as u64 {
-                        add(next as u32, hi);
-                    }
-                }
-            }
-            Spec::Network(n) => {
-                for c in twin.networks.get(n).map(|n| n.cidrs.as_slice()).unwrap_or_default() {
-                    let (lo, hi) = net_range(c);
-                    add(lo, hi);
-                }
-            }
-            Spec::Cidr(n) => {
-                let (lo, hi) = net_range(n);
-                add(lo, hi);
-            }
-            _ => {}
-        }
-        set
+        self.source_space_with(twin, &own_public_ips(twin))
     }
+
+    /// [`Spec::source_space`] given the twin's own public addresses (sorted, distinct).
+    pub fn source_space_with(&self, twin: &Twin, own_public: &[u32]) -> PacketSet {
+        let iv = match self {
+            // The internet is everything outside the twin: the twin's own public addresses
+            // are sources inside it.
+            Spec::Internet => internet_addresses(own_public),
+            Spec::Network(n) => twin.networks.get(n).map(|n| n.cidrs.as_slice()).unwrap_or_default().iter().map(net_range).collect(),
+            Spec::Cidr(n) => vec![net_range(n)],
+            _ => vec![],
+        };
+        PacketSet::from_intervals(SRC, iv)
+    }
+}
+
+/// The twin's own public IPv4 addresses, sorted and distinct.
+pub(crate) fn own_public_ips(twin: &Twin) -> Vec<u32> {
+    let mut own: Vec<u32> = twin.network_interfaces.values().flat_map(|e| e.public_ips.iter().map(|(_, p)| u32::from(*p))).collect();
+    own.sort_unstable();
+    own.dedup();
+    own
+}
+
+/// The internet's addresses: [`public_space`] without `own_public` (sorted, distinct), in
+/// one pass.
+fn internet_addresses(own_public: &[u32]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for (lo, hi) in public_space() {
+        let mut next = lo as u64;
+        let start = own_public.partition_point(|p| *p < lo);
+        for &p in own_public[start..].iter().take_while(|p| **p <= hi) {
+            if (p as u64) > next {
+                out.push((next as u32, p - 1));
+            }
+            next = p as u64 + 1;
+        }
+        if next <= hi as u64 {
+            out.push((next as u32, hi));
+        }
+    }
+    out
 }
 
 /// Every IPv4 address routed on the internet (the complement of private and reserved space).
