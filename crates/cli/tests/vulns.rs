@@ -1,7 +1,7 @@
 //! End-to-end: `koban vulndb import`, `koban vulns` and `koban findings` on the bundled example's
 //! inventories (examples/landing-zone/inventory/) with the OSV corpora of ../shared: the same
-//! vulnerable crate on an instance reachable from on-premises over the Transit Gateway and on an
-//! unreachable one gets different adjusted scores; the lifecycle closes fixed packages; exports;
+//! vulnerable crate on an instance reachable from on-premises over the Transit Gateway, on one
+//! exposed to the internet and on an unreachable one gets different adjusted scores; the lifecycle closes fixed packages; exports;
 //! bad input; and a kill -9 in the middle of a run never damages the findings store.
 
 use serde_json::Value;
@@ -130,6 +130,91 @@ fn same_package_scored_by_reachability() {
     let (_, plain, _) = vulns(&lz.join("inventory"), &tmp.path().join("g.db"), &[]);
     assert_eq!(finding(&plain, APP_A, REGEX)["evidence"]["adjusted"]["adjusted_score"], 7.5);
     assert_eq!(finding(&plain, BATCH_B, REGEX)["evidence"]["adjusted"]["reach"], "not-assessed");
+}
+
+/// Copy `from` (a directory) to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for e in walk(from) {
+        let dst = to.join(e.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(&e, &dst).unwrap();
+    }
+}
+
+/// Apply `f` to a JSON file of the copied snapshot.
+fn edit_json(path: &Path, f: impl FnOnce(&mut Value)) {
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    f(&mut v);
+    std::fs::write(path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn internet_exposed_instance_scores_above_an_unreachable_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snapshot = tmp.path().join("snapshot");
+    copy_tree(&example().join("snapshot"), &snapshot);
+    // A web server in the public subnet with a public address and tcp/443 open to the world.
+    let prod = snapshot.join("111111111111/eu-west-1");
+    const WEB: &str = "i-0a1a2b3c4d5e6f7f1";
+    edit_json(&prod.join("SecurityGroups.json"), |v| {
+        v["SecurityGroups"].as_array_mut().unwrap().push(serde_json::json!({
+            "Description": "web", "GroupName": "web-sg", "GroupId": "sg-0aa0000000000f001", "OwnerId": "111111111111",
+            "VpcId": "vpc-0a1a2b3c4d5e6f701",
+            "IpPermissions": [{"FromPort": 443, "ToPort": 443, "IpProtocol": "tcp", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []}],
+            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []}]
+        }));
+    });
+    edit_json(&prod.join("NetworkInterfaces.json"), |v| {
+        v["NetworkInterfaces"].as_array_mut().unwrap().push(serde_json::json!({
+            "AvailabilityZone": "eu-west-1a", "Description": "web", "Groups": [{"GroupName": "web-sg", "GroupId": "sg-0aa0000000000f001"}],
+            "InterfaceType": "interface", "NetworkInterfaceId": "eni-0aa0000000000f001", "OwnerId": "111111111111",
+            "PrivateIpAddress": "10.10.0.80", "Association": {"PublicIp": "52.50.10.80", "IpOwnerId": "amazon"},
+            "PrivateIpAddresses": [{"PrivateIpAddress": "10.10.0.80", "Primary": true, "Association": {"PublicIp": "52.50.10.80", "IpOwnerId": "amazon"}}],
+            "Attachment": {"AttachmentId": "eni-attach-0aa0000000000f001", "DeviceIndex": 0, "InstanceId": WEB, "Status": "attached"},
+            "RequesterManaged": false, "SourceDestCheck": true, "Status": "in-use", "SubnetId": "subnet-0aa0000000000a001", "VpcId": "vpc-0a1a2b3c4d5e6f701"
+        }));
+    });
+    edit_json(&prod.join("Reservations.json"), |v| {
+        v["Reservations"].as_array_mut().unwrap().push(serde_json::json!({"OwnerId": "111111111111", "Instances": [{
+            "InstanceId": WEB, "State": {"Name": "running"}, "SubnetId": "subnet-0aa0000000000a001", "VpcId": "vpc-0a1a2b3c4d5e6f701",
+            "PrivateIpAddress": "10.10.0.80", "PublicIpAddress": "52.50.10.80",
+            "NetworkInterfaces": [{"NetworkInterfaceId": "eni-0aa0000000000f001"}], "SecurityGroups": [{"GroupId": "sg-0aa0000000000f001", "GroupName": "web-sg"}]
+        }]}));
+    });
+    // The web server runs the same orders-api build (regex 1.5.4) as app-a; batch-b's SBOM has it too.
+    let inventory = tmp.path().join("inventory");
+    let lock = example().join("inventory").join(APP_A).join("srv/orders-api/Cargo.lock");
+    std::fs::create_dir_all(inventory.join(WEB).join("srv/orders-api")).unwrap();
+    std::fs::copy(&lock, inventory.join(WEB).join("srv/orders-api/Cargo.lock")).unwrap();
+    std::fs::copy(example().join("inventory/batch-b.cdx.json"), inventory.join("batch-b.cdx.json")).unwrap();
+
+    let (code, v, err) = vulns(&inventory, &tmp.path().join("f.db"), &["--twin", s(&snapshot)]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(v["reachability"][WEB], "internet", "{}", v["reachability"]);
+    assert_eq!(v["reachability"][BATCH_B], "no-path");
+    let web = finding(&v, WEB, REGEX);
+    let batch = finding(&v, BATCH_B, REGEX);
+    assert_eq!(web["evidence"]["adjusted"]["base_score"], 7.5);
+    assert_eq!(batch["evidence"]["adjusted"]["base_score"], 7.5);
+    // Internet: base + 1.0; no path: the CVSS environmental score with MAV:A.
+    assert_eq!(web["evidence"]["adjusted"]["adjusted_score"], 8.5);
+    assert!(web["evidence"]["adjusted"]["explanation"].as_str().unwrap().contains("reachable from the internet"), "{web}");
+    assert!(web["evidence"]["reachability"]["entries"][0]["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["resource"] == "igw-0a1a2b3c4d5e6f701"));
+    assert_eq!(batch["evidence"]["adjusted"]["adjusted_score"], 6.5);
+    assert!(batch["evidence"]["adjusted"]["explanation"].as_str().unwrap().contains("MAV:A"));
+    assert!(web["severity"]["value"].as_f64() > batch["severity"]["value"].as_f64());
+    // The open port shows as an Inspector NETWORK_REACHABILITY finding through the internet gateway.
+    let open = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["type"] == "NETWORK_REACHABILITY" && f["resource"] == WEB)
+        .expect("web tcp/443 from the internet");
+    assert_eq!(open["evidence"]["networkReachabilityDetails"]["openPortRange"], serde_json::json!({"begin": 443, "end": 443}));
 }
 
 /// Copy the example inventory to a temporary directory.
