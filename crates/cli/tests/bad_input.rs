@@ -2,6 +2,9 @@
 //! and what was expected; the rest of the snapshot still loads and answers; answers that
 //! touch the damaged part list it as unknown; exit 2 only when nothing usable was read.
 
+mod common;
+
+use common::{copy_dir, edit_json as edit};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,27 +26,8 @@ fn copy_example(name: &str) -> PathBuf {
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 fn prod(dir: &Path, file: &str) -> PathBuf {
     dir.join("111111111111/eu-west-1").join(file)
-}
-
-fn edit(path: &Path, f: impl FnOnce(&mut Value)) {
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    f(&mut v);
-    std::fs::write(path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
 }
 
 fn koban(dir: &Path, args: &[&str]) -> (i32, Value, String) {

@@ -2,6 +2,9 @@
 //! fixture (`tests/fixtures/iam/<check>-{pass,fail}/`, AWS CLI output shapes), plus damaged
 //! IAM and secret data: invalid policy JSON, URL-encoded documents, policies AWS rejects.
 
+mod common;
+
+use common::{copy_dir, edit_json as edit};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -96,25 +99,6 @@ fn the_bundled_landing_zone_fails_only_its_deliberate_iam_mistakes() {
     assert_eq!(on("KBN-IAM-003"), vec!["arn:aws:iam::111111111111:role/vendor-monitoring-role"], "cicd-deploy-role has aws:PrincipalOrgID");
     assert_eq!(status(&r, "KBN-IAM-004"), "pass");
     assert!(r["diagnostics"].as_array().unwrap().is_empty(), "{}", r["diagnostics"]);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
-fn edit(path: &Path, f: impl FnOnce(&mut Value)) {
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    f(&mut v);
-    std::fs::write(path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
 }
 
 fn koban(dir: &Path, args: &[&str]) -> Value {

@@ -2,6 +2,9 @@
 //! Network Access Scopes (AWS's documentation examples on a fixture built for them), SARIF,
 //! and bad input (koban.yaml, scope JSON) on the bundled landing zone and copies of it.
 
+mod common;
+
+use common::{copy_dir, edit_json as edit};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,27 +33,8 @@ fn copy_example(name: &str) -> PathBuf {
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 fn prod(dir: &Path, file: &str) -> PathBuf {
     dir.join("snapshot/111111111111/eu-west-1").join(file)
-}
-
-fn edit(path: &Path, f: impl FnOnce(&mut Value)) {
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    f(&mut v);
-    std::fs::write(path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
 }
 
 fn check(dir: &Path, extra: &[&str]) -> (i32, Value, String) {

@@ -6,6 +6,9 @@
 //!
 //! Screenshots go to target/report-artifacts/.
 
+mod common;
+
+use common::copy_dir;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -182,25 +185,11 @@ fn the_landing_zone_report_opens_in_chromium_and_draws_the_reach_paths() {
     assert!(artifacts().join("landing-zone.png").is_file(), "screenshot saved");
 }
 
-/// Copy a directory tree.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let p = e.path();
-        let dst = to.join(e.file_name());
-        if p.is_dir() {
-            copy_tree(&p, &dst);
-        } else {
-            std::fs::copy(&p, &dst).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn a_damaged_copy_still_renders_and_lists_what_could_not_be_read() {
     let dir = std::env::temp_dir().join(format!("koban-report-damaged-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    copy_tree(&example(), &dir);
+    copy_dir(&example(), &dir);
     let acct = dir.join("snapshot/111111111111/eu-west-1");
     // A truncated file, and a NAT gateway whose subnet is of the wrong type.
     let ngw = std::fs::read_to_string(acct.join("NatGateways.json")).expect("NatGateways.json");

@@ -4,6 +4,9 @@
 //! exposed to the internet and on an unreachable one gets different adjusted scores; the lifecycle closes fixed packages; exports;
 //! bad input; and a kill -9 in the middle of a run never damages the findings store.
 
+mod common;
+
+use common::{copy_dir, edit_json};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -132,27 +135,11 @@ fn same_package_scored_by_reachability() {
     assert_eq!(finding(&plain, BATCH_B, REGEX)["evidence"]["adjusted"]["reach"], "not-assessed");
 }
 
-/// Copy `from` (a directory) to `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walk(from) {
-        let dst = to.join(e.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
-        std::fs::copy(&e, &dst).unwrap();
-    }
-}
-
-/// Apply `f` to a JSON file of the copied snapshot.
-fn edit_json(path: &Path, f: impl FnOnce(&mut Value)) {
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    f(&mut v);
-    std::fs::write(path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-}
-
 #[test]
 fn internet_exposed_instance_scores_above_an_unreachable_one() {
     let tmp = tempfile::tempdir().unwrap();
     let snapshot = tmp.path().join("snapshot");
-    copy_tree(&example().join("snapshot"), &snapshot);
+    copy_dir(&example().join("snapshot"), &snapshot);
     // A web server in the public subnet with a public address and tcp/443 open to the world.
     let prod = snapshot.join("111111111111/eu-west-1");
     const WEB: &str = "i-0a1a2b3c4d5e6f7f1";

@@ -189,7 +189,8 @@ pub const CATALOGUE: &[CheckDef] = &[
     },
 ];
 
-fn def(id: &str) -> &'static CheckDef {
+/// The catalogue entry of a check id (every id the code uses is in the catalogue).
+pub(crate) fn def(id: &str) -> &'static CheckDef {
     CATALOGUE.iter().find(|c| c.id == id).unwrap_or(&CATALOGUE[0])
 }
 
@@ -214,9 +215,41 @@ pub struct CheckReport {
     pub policy_diagnostics: Vec<koban_model::Diagnostic>,
 }
 
-fn finding(id: &str, resource: &str, facts: &[&str], title: String, description: String, evidence: serde_json::Value) -> Finding {
+/// A finding of check `id`: the catalogue's type, remediation and severity (unless `severity`
+/// sets another).
+pub(crate) fn check_finding(
+    id: &str,
+    resource: &str,
+    facts: &[&str],
+    title: String,
+    description: String,
+    evidence: serde_json::Value,
+    severity: Option<f32>,
+) -> Finding {
     let d = def(id);
-    Finding::new(d.finding_type, d.id, Severity::new(d.severity), resource, facts, title, description, evidence, d.remediation)
+    Finding::new(
+        d.finding_type,
+        d.id,
+        Severity::new(severity.unwrap_or(d.severity)),
+        resource,
+        facts,
+        title,
+        description,
+        evidence,
+        d.remediation,
+    )
+}
+
+/// A finding of check `id` with the catalogue's severity.
+pub(crate) fn finding(
+    id: &str,
+    resource: &str,
+    facts: &[&str],
+    title: String,
+    description: String,
+    evidence: serde_json::Value,
+) -> Finding {
+    check_finding(id, resource, facts, title, description, evidence, None)
 }
 
 fn path_text(hops: &[Hop]) -> String {

@@ -3,10 +3,10 @@
 //! endpoint has addresses in at least two Availability Zones (KBN-DNS-002), and every
 //! forwarding rule in use reaches its targets from every endpoint address (KBN-DNS-003).
 
-use crate::checks::{CheckDef, CATALOGUE};
+use crate::checks::{check_finding, def};
 use crate::roles::instance_subnets;
 use koban_dns::{decide, DecisionKind};
-use koban_findings::{Finding, Severity};
+use koban_findings::Finding;
 use koban_model as m;
 use koban_net::Engine;
 use serde_json::json;
@@ -24,33 +24,6 @@ pub struct DnsReport {
     pub unknowns: Vec<(&'static str, String)>,
     /// Checks that had nothing to assess, with why.
     pub skipped: Vec<(&'static str, String)>,
-}
-
-fn def(id: &str) -> &'static CheckDef {
-    CATALOGUE.iter().find(|c| c.id == id).unwrap_or(&CATALOGUE[0])
-}
-
-fn finding(
-    id: &str,
-    resource: &str,
-    facts: &[&str],
-    title: String,
-    description: String,
-    evidence: serde_json::Value,
-    severity: Option<f32>,
-) -> Finding {
-    let d = def(id);
-    Finding::new(
-        d.finding_type,
-        d.id,
-        Severity::new(severity.unwrap_or(d.severity)),
-        resource,
-        facts,
-        title,
-        description,
-        evidence,
-        d.remediation,
-    )
 }
 
 /// VPCs holding live instances.
@@ -93,7 +66,7 @@ fn corporate_domains(engine: &Engine, domains: &[String], out: &mut DnsReport) {
             } else {
                 format!("Forwarding rule(s) {} exist but are not associated with {}.", unassociated.join(", "), vpc.id)
             };
-            out.findings.push(finding(
+            out.findings.push(check_finding(
                 CORPORATE_DOMAIN_FORWARDED,
                 &vpc.id,
                 &[domain],
@@ -142,7 +115,7 @@ fn endpoint_zones(engine: &Engine, out: &mut DnsReport) {
         }
         if zones.len() < 2 {
             let list: Vec<String> = zones.iter().cloned().collect();
-            out.findings.push(finding(
+            out.findings.push(check_finding(
                 OUTBOUND_ENDPOINT_TWO_AZS,
                 &e.id,
                 &[],
@@ -181,7 +154,7 @@ fn forward_targets(engine: &Engine, out: &mut DnsReport) {
         let f = koban_dns::query::forward(engine, rule, &mut unknowns);
         out.unknowns.extend(unknowns.into_iter().map(|u| (FORWARD_TARGETS_REACHABLE, u)));
         if f.paths.is_empty() {
-            out.findings.push(finding(
+            out.findings.push(check_finding(
                 FORWARD_TARGETS_REACHABLE,
                 &rule.id,
                 &["no-endpoint"],
@@ -213,7 +186,7 @@ fn forward_targets(engine: &Engine, out: &mut DnsReport) {
             let port = blocked.first().map(|p| p.port).unwrap_or(53);
             let why: Vec<String> =
                 blocked.iter().flat_map(|p| p.blocked.iter().map(move |b| format!("{} at {}: {}", p.protocol, b.at, b.reason))).collect();
-            out.findings.push(finding(
+            out.findings.push(check_finding(
                 FORWARD_TARGETS_REACHABLE,
                 &rule.id,
                 &[&source, &target],

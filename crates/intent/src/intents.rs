@@ -6,9 +6,9 @@
 
 use crate::access::index::AccessIndex;
 use crate::access::who_can::{who_can, Access};
-use crate::checks::{CheckDef, CATALOGUE};
+use crate::checks::finding;
 use crate::config::{Config, Flow, FlowProtocol, IntentKind, OnlyCan};
-use koban_findings::{Finding, Severity};
+use koban_findings::Finding;
 use koban_net::reach::{reach, Protocol, ReachAnswer};
 use koban_net::spec::Spec;
 use koban_net::Engine;
@@ -43,15 +43,6 @@ pub struct IntentReport {
     pub results: Vec<IntentResult>,
     pub findings: Vec<Finding>,
     pub unknowns: Vec<String>,
-}
-
-fn def(id: &str) -> &'static CheckDef {
-    CATALOGUE.iter().find(|c| c.id == id).unwrap_or(&CATALOGUE[0])
-}
-
-fn finding(id: &str, resource: &str, facts: &[&str], title: String, description: String, evidence: serde_json::Value) -> Finding {
-    let d = def(id);
-    Finding::new(d.finding_type, d.id, Severity::new(d.severity), resource, facts, title, description, evidence, d.remediation)
 }
 
 fn protocol(p: FlowProtocol) -> (Protocol, &'static str) {

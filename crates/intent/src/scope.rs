@@ -14,7 +14,7 @@
 //! resource anywhere. Paths are forward paths (a packet that can arrive), as in Network
 //! Access Analyzer.
 
-use crate::checks::{CheckDef, CATALOGUE};
+use crate::checks::def;
 use ipnet::Ipv4Net;
 use koban_findings::{Finding, Severity};
 use koban_model as m;
@@ -672,10 +672,6 @@ fn ports(set: &PacketSet) -> BTreeMap<&'static str, Vec<String>> {
         out.insert(name, ranges);
     }
     out
-}
-
-fn def(id: &str) -> &'static CheckDef {
-    CATALOGUE.iter().find(|c| c.id == id).unwrap_or(&CATALOGUE[0])
 }
 
 /// Answer every scope: one finding per (scope, match condition, source, destination), with

@@ -7,8 +7,8 @@
 use super::index::{trust_name, AccessIndex, DocKey};
 use super::network::Via;
 use super::who_can::{origins, who_can_from, Access};
-use crate::checks::{CheckDef, CATALOGUE};
-use koban_findings::{Finding, Severity};
+use crate::checks::{check_finding, def};
+use koban_findings::Finding;
 use koban_model as m;
 use koban_net::Engine;
 use koban_policy::ast::{Effect, PrincipalEntry, Statement};
@@ -20,33 +20,6 @@ pub const SECRET_POLICY_RESTRICTS: &str = "KBN-IAM-001";
 pub const SECRET_NOT_FROM_INTERNET: &str = "KBN-IAM-002";
 pub const CROSS_ACCOUNT_TRUST: &str = "KBN-IAM-003";
 pub const COGNITO_TRUST: &str = "KBN-IAM-004";
-
-fn def(id: &str) -> &'static CheckDef {
-    CATALOGUE.iter().find(|c| c.id == id).unwrap_or(&CATALOGUE[0])
-}
-
-fn finding(
-    id: &str,
-    resource: &str,
-    facts: &[&str],
-    title: String,
-    description: String,
-    evidence: serde_json::Value,
-    severity: Option<f32>,
-) -> Finding {
-    let d = def(id);
-    Finding::new(
-        d.finding_type,
-        d.id,
-        Severity::new(severity.unwrap_or(d.severity)),
-        resource,
-        facts,
-        title,
-        description,
-        evidence,
-        d.remediation,
-    )
-}
 
 /// What the IAM checks found, and what they could not assess (per check).
 pub struct IamReport {
@@ -108,7 +81,7 @@ fn secret_restrictions(ix: &AccessIndex, out: &mut IamReport) {
         };
         out.findings.push((
             SECRET_POLICY_RESTRICTS,
-            finding(
+            check_finding(
                 SECRET_POLICY_RESTRICTS,
                 &s.arn,
                 &[],
@@ -154,7 +127,7 @@ fn secrets_from_internet(engine: &Engine, ix: &AccessIndex, out: &mut IamReport)
             .collect();
         out.findings.push((
             SECRET_NOT_FROM_INTERNET,
-            finding(
+            check_finding(
                 SECRET_NOT_FROM_INTERNET,
                 &s.arn,
                 &[],
@@ -236,7 +209,7 @@ fn trust_policies(ix: &AccessIndex, out: &mut IamReport) {
                     let severity = if foreign.iter().any(|a| a == "*") { 8.5 } else { def(CROSS_ACCOUNT_TRUST).severity };
                     out.findings.push((
                         CROSS_ACCOUNT_TRUST,
-                        finding(
+                        check_finding(
                             CROSS_ACCOUNT_TRUST,
                             &role.arn,
                             &[&s.label()],
@@ -269,7 +242,7 @@ fn trust_policies(ix: &AccessIndex, out: &mut IamReport) {
                 if !missing.is_empty() {
                     out.findings.push((
                         COGNITO_TRUST,
-                        finding(
+                        check_finding(
                             COGNITO_TRUST,
                             &role.arn,
                             &[&s.label()],
