@@ -9,13 +9,20 @@ use koban_net::spec::Spec;
 use koban_net::Engine;
 use std::process::ExitCode;
 
-pub fn reach(run: &mut Run, inputs: &Inputs, from: &str, to: &str, protocol: &str, port: Option<u16>) -> ExitCode {
-    let Some(proto) = Protocol::parse(protocol) else {
-        return fail(format!("--protocol {protocol:?}: expected tcp, udp, icmp or all"));
-    };
+/// The `--protocol` and `--port` arguments: a protocol koban knows, and a port only with tcp or udp.
+pub fn traffic_args(protocol: &str, port: Option<u16>) -> Result<Protocol, String> {
+    let proto = Protocol::parse(protocol).ok_or_else(|| format!("--protocol {protocol:?}: expected tcp, udp, icmp or all"))?;
     if port.is_some() && !matches!(proto, Protocol::Tcp | Protocol::Udp) {
-        return fail("--port needs --protocol tcp or udp");
+        return Err("--port needs --protocol tcp or udp".into());
     }
+    Ok(proto)
+}
+
+pub fn reach(run: &mut Run, inputs: &Inputs, from: &str, to: &str, protocol: &str, port: Option<u16>) -> ExitCode {
+    let proto = match traffic_args(protocol, port) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
     let (twin, _) = match load::load_inputs(inputs) {
         Ok(x) => x,
         Err(e) => return fail(e),

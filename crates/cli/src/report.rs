@@ -8,7 +8,6 @@ use crate::load;
 use crate::output::{code, fail, Run};
 use koban_detect::run::DetectOptions;
 use koban_detect::twin::TwinView;
-use koban_net::reach::Protocol;
 use koban_net::Engine;
 use koban_report::data::{DetectionSection, PolicySection, ReportData};
 use std::path::{Path, PathBuf};
@@ -20,12 +19,10 @@ list-secrets`, with their policies from `aws secretsmanager get-resource-policy`
 the landing-zone secrets is not answered here.";
 
 pub fn run(run: &mut Run, inputs: &Inputs, output: &Path, logs: &[PathBuf], protocol: &str, port: Option<u16>) -> ExitCode {
-    let Some(proto) = Protocol::parse(protocol) else {
-        return fail(format!("--protocol {protocol:?}: expected tcp, udp, icmp or all"));
+    let proto = match crate::network::traffic_args(protocol, port) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
     };
-    if port.is_some() && !matches!(proto, Protocol::Tcp | Protocol::Udp) {
-        return fail("--port needs --protocol tcp or udp");
-    }
     let (twin, _) = match load::load_inputs(inputs) {
         Ok(x) => x,
         Err(e) => return fail(e),

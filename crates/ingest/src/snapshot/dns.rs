@@ -10,12 +10,12 @@
 //! its own; a bad field costs only its record and is reported with its JSON path.
 
 use super::dispatch::{FileItems, Item};
+use super::insert_unique;
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Placement, Severity, Twin, Unknown};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 /// Where a file sits: its path, its name without `.json`, and the account and region its
@@ -474,19 +474,6 @@ fn record_sets(src: &Source, v: &Value, out: &mut FileItems) {
 pub struct Pending {
     addresses: Vec<(String, Vec<m::ResolverEndpointAddress>, Origin)>,
     records: Vec<(String, Vec<m::ResourceRecordSet>, Origin)>,
-}
-
-fn insert_unique<T>(map: &mut BTreeMap<String, T>, diags: &mut Vec<Diagnostic>, key: String, value: T, origin: &Origin, what: &str) {
-    if map.contains_key(&key) {
-        diags.push(Diagnostic {
-            severity: Severity::Warning,
-            origin: origin.clone(),
-            message: format!("duplicate {what} {key}: already read from another file; keeping the first definition"),
-            resource: Some(key),
-        });
-        return;
-    }
-    map.insert(key, value);
 }
 
 fn warn(t: &mut Twin, origin: &Origin, suffix: &str, resource: &str, message: String) {

@@ -82,3 +82,25 @@ pub fn load_snapshot(paths: &[PathBuf]) -> Result<Twin, SnapshotError> {
     }
     Ok(twin)
 }
+
+/// Insert a record read from a snapshot file unless one with the same id was read before: the
+/// first definition stays and the duplicate is reported as a warning.
+pub(crate) fn insert_unique<T>(
+    map: &mut std::collections::BTreeMap<String, T>,
+    diags: &mut Vec<koban_model::Diagnostic>,
+    key: String,
+    value: T,
+    origin: &koban_model::Origin,
+    what: &str,
+) {
+    if map.contains_key(&key) {
+        diags.push(koban_model::Diagnostic {
+            severity: koban_model::Severity::Warning,
+            origin: origin.clone(),
+            message: format!("duplicate {what} {key}: already read from another file; keeping the first definition"),
+            resource: Some(key),
+        });
+        return;
+    }
+    map.insert(key, value);
+}

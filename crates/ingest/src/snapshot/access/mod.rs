@@ -14,10 +14,10 @@ mod org;
 mod resources;
 
 use super::dispatch::{FileItems, Item};
+use super::insert_unique;
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Severity, Twin};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// Where a file sits: its path, name and directory, and the account and region its path
 /// implies.
@@ -163,19 +163,6 @@ fn policies(src: &Source, v: &Value, out: &mut FileItems) {
 pub struct Pending {
     secret_policies: Vec<(String, String, Option<m::PolicyText>, Origin)>,
     targets: Vec<(String, Vec<String>, Origin)>,
-}
-
-fn insert_unique<T>(map: &mut BTreeMap<String, T>, diags: &mut Vec<Diagnostic>, key: String, value: T, origin: &Origin, what: &str) {
-    if map.contains_key(&key) {
-        diags.push(Diagnostic {
-            severity: Severity::Warning,
-            origin: origin.clone(),
-            message: format!("duplicate {what} {key}: already read from another file; keeping the first definition"),
-            resource: Some(key),
-        });
-        return;
-    }
-    map.insert(key, value);
 }
 
 impl Pending {
