@@ -33,7 +33,7 @@ if ! python3 -c 'import duckdb' 2>/dev/null; then
 fi
 RSIGMA=bench/out/tools/bin/rsigma
 if [ ! -x "$RSIGMA" ]; then
-    cargo install --quiet --locked rsigma --version 0.23.0 --no-default-features --root bench/out/tools
+    cargo install --quiet --locked rsigma --version 0.23.0 --no-default-features --features cef --root bench/out/tools
 fi
 
 best_of_3() { # prints the best wall time in seconds of "$@" (stdout to $LAST_OUT)
@@ -106,7 +106,7 @@ EV_BYTES=$(stat -c %s "$EVENTS")
 LAST_OUT=$OUT/koban-sigma.json
 KS_S=$(best_of_3 "$KOBAN" detect --no-store --format json --threads "$THREADS" --detectors sigma --rules "$SHARED/sigma/aws" --logs "$EVENTS")
 LAST_OUT=$OUT/rsigma.jsonl
-RS_S=$(best_of_3 "$RSIGMA" eval --rules "$SHARED/sigma/aws" --events "@$EVENTS")
+RS_S=$(best_of_3 "$RSIGMA" engine eval --rules "$SHARED/sigma/aws" --event "@$EVENTS" --output-format ndjson --quiet)
 python3 - "$OUT/koban-sigma.json" "$OUT/rsigma.jsonl" "$EV_BYTES" "$KS_S" "$RS_S" <<'EOF'
 import json, sys
 k = json.load(open(sys.argv[1]))

@@ -71,6 +71,14 @@ enum StrKind {
 }
 
 impl StrPattern {
+    /// The value this pattern equals, lowercased, when it is a plain case-insensitive equality.
+    fn exact_lowercase(&self) -> Option<&str> {
+        match (&self.kind, self.cased) {
+            (StrKind::Exact(v), false) => Some(v),
+            _ => None,
+        }
+    }
+
     /// Compile a Sigma string (with the `contains`/`startswith`/`endswith` wildcards added).
     pub fn new(raw: &str, cased: bool) -> StrPattern {
         // Unescape `\*` and `\?` into placeholders; count real wildcards.
@@ -320,6 +328,23 @@ impl FieldMatcher {
         Ok(FieldMatcher { field, tests, all })
     }
 
+    /// When this matcher on `field` matches only events whose `field` is a string equal
+    /// (ignoring case) to one of a few values: those values, lowercased.
+    fn required_values(&self, field: &str) -> Option<Vec<String>> {
+        if self.field != field {
+            return None;
+        }
+        let exact = |t: &Test| match t {
+            Test::Str(p) => p.exact_lowercase().map(str::to_string),
+            _ => None,
+        };
+        if self.all {
+            self.tests.iter().find_map(exact).map(|v| vec![v])
+        } else {
+            self.tests.iter().map(exact).collect()
+        }
+    }
+
     pub fn matches(&self, event: &Value) -> bool {
         let v = lookup(event, &self.field);
         let one = |t: &Test| test(t, v, event);
@@ -432,6 +457,18 @@ impl Search {
                     .ok_or_else(|| MatcherError::Shape(name.to_string()))?,
             )),
             _ => Err(MatcherError::Shape(name.to_string())),
+        }
+    }
+
+    /// When this search matches only events whose `field` is one of a few strings (ignoring
+    /// case): those strings, lowercased.
+    pub fn required_values(&self, field: &str) -> Option<Vec<String>> {
+        match self {
+            Search::Map(ms) => ms.iter().find_map(|m| m.required_values(field)),
+            Search::Maps(maps) => {
+                maps.iter().map(|ms| ms.iter().find_map(|m| m.required_values(field))).collect::<Option<Vec<_>>>().map(|v| v.concat())
+            }
+            Search::Keywords(_) => None,
         }
     }
 

@@ -16,7 +16,7 @@ use matcher::{MatcherError, Search};
 use serde::Serialize;
 use serde_json::{json, Value};
 use serde_yaml_ng::Value as Yaml;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +59,9 @@ pub struct Rule {
     pub file: String,
     searches: BTreeMap<String, Search>,
     conditions: Vec<Cond>,
+    /// The `eventSource` values (lowercased) an event must have for the rule to match it,
+    /// when the rule's condition implies one; other events are not evaluated.
+    event_sources: Option<BTreeSet<String>>,
 }
 
 /// A rule that was not loaded, and why.
@@ -137,7 +140,7 @@ impl Rule {
         for c in &conditions {
             check_ids(c, &searches)?;
         }
-        Ok(Rule {
+        let mut rule = Rule {
             id: text(doc, "id"),
             title: text(doc, "title"),
             author: text(doc, "author"),
@@ -149,7 +152,34 @@ impl Rule {
             file: file.to_string(),
             searches,
             conditions,
-        })
+            event_sources: None,
+        };
+        rule.event_sources = rule
+            .conditions
+            .iter()
+            .map(|c| rule.required(c, EVENT_SOURCE))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat().into_iter().collect());
+        Ok(rule)
+    }
+
+    /// Values (lowercased) that `field` must have for `c` to hold, when `c` implies some.
+    fn required(&self, c: &Cond, field: &str) -> Option<Vec<String>> {
+        let any_of = |xs: Vec<Option<Vec<String>>>| -> Option<Vec<String>> {
+            if xs.is_empty() {
+                return None;
+            }
+            xs.into_iter().collect::<Option<Vec<_>>>().map(|v| v.concat())
+        };
+        let ids = |p: &str| condition::expand(p, self.searches.keys().map(String::as_str));
+        match c {
+            Cond::Id(id) => self.searches.get(id).and_then(|s| s.required_values(field)),
+            Cond::Not(_) => None,
+            Cond::And(xs) => xs.iter().find_map(|x| self.required(x, field)),
+            Cond::Or(xs) => any_of(xs.iter().map(|x| self.required(x, field)).collect()),
+            Cond::OneOf(p) => any_of(ids(p).iter().map(|id| self.searches.get(*id).and_then(|s| s.required_values(field))).collect()),
+            Cond::AllOf(p) => ids(p).iter().find_map(|id| self.searches.get(*id).and_then(|s| s.required_values(field))),
+        }
     }
 
     /// True when the rule matches the event.
@@ -289,8 +319,32 @@ fn principal(e: &Value) -> String {
 /// Matches of one rule on the events: indices per principal.
 pub fn evaluate(rules: &[Rule], events: &[TrailEvent]) -> Vec<Vec<usize>> {
     use rayon::prelude::*;
-    rules.par_iter().map(|r| events.iter().enumerate().filter(|(_, e)| r.matches(&e.value)).map(|(i, _)| i).collect()).collect()
+    // Events by their eventSource (lowercased); those without a string one are always tried.
+    let mut by_source: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut other = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        match e.value.get(EVENT_SOURCE).and_then(Value::as_str) {
+            Some(s) => by_source.entry(s.to_lowercase()).or_default().push(i),
+            None => other.push(i),
+        }
+    }
+    rules
+        .par_iter()
+        .map(|r| {
+            let candidates: Vec<usize> = match &r.event_sources {
+                Some(sources) => {
+                    let mut c: Vec<usize> = sources.iter().filter_map(|s| by_source.get(s)).flatten().chain(&other).copied().collect();
+                    c.sort_unstable();
+                    c
+                }
+                None => (0..events.len()).collect(),
+            };
+            candidates.into_iter().filter(|&i| r.matches(&events[i].value)).collect()
+        })
+        .collect()
 }
+
+const EVENT_SOURCE: &str = "eventSource";
 
 /// Findings: one per (rule, principal), with the rule's attribution.
 pub fn findings(rules: &[Rule], events: &[TrailEvent]) -> Vec<Detected> {
