@@ -3,59 +3,20 @@
 //! URL-encoded junk, truncated files), go through the reader, the policy index, `can`,
 //! `who-can` and the IAM checks without a panic, and every damaged document is reported.
 
+mod common;
+
+use common::mutation::{apply, arb_mutation, example_files, write_snapshot};
 use koban_intent::access::checks;
 use koban_intent::access::{can, parse_overrides, who_can, CanQuery, Index};
 use koban_net::Engine;
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/landing-zone/snapshot")
-}
-
-/// (relative path, JSON, whether the file is one the mutations target)
-fn example_files() -> Vec<(PathBuf, Value, bool)> {
-    let root = root();
-    let mut out = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-                let rel = p.strip_prefix(&root).unwrap().to_path_buf();
-                let s = rel.to_string_lossy();
-                let target = ["iam/", "organizations/", "Secret", "KmsKeyPolicies", "S3BucketPolicies", "EventBuses", "VpcEndpoints"]
-                    .iter()
-                    .any(|k| s.contains(k));
-                out.push((rel, v, target));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
-}
-
-#[derive(Debug, Clone)]
-enum Mutation {
-    Replace(Vec<usize>, u8),
-    Remove(Vec<usize>),
-    Duplicate(Vec<usize>),
-    Truncate(usize),
-}
-
-fn arb_mutation() -> impl Strategy<Value = Mutation> {
-    let path = proptest::collection::vec(0usize..64, 1..9);
-    prop_oneof![
-        (path.clone(), 0u8..10).prop_map(|(p, k)| Mutation::Replace(p, k)),
-        path.clone().prop_map(Mutation::Remove),
-        path.prop_map(Mutation::Duplicate),
-        (0usize..3000).prop_map(Mutation::Truncate),
-    ]
+/// Whether a snapshot file is one the mutations target: IAM, Organizations and resource policies.
+fn targeted(rel: &Path) -> bool {
+    let s = rel.to_string_lossy();
+    ["iam/", "organizations/", "Secret", "KmsKeyPolicies", "S3BucketPolicies", "EventBuses", "VpcEndpoints"].iter().any(|k| s.contains(k))
 }
 
 fn replacement(k: u8) -> Value {
@@ -73,96 +34,23 @@ fn replacement(k: u8) -> Value {
     }
 }
 
-fn at(v: &mut Value, path: &[usize], f: &mut dyn FnMut(&mut Value, usize)) {
-    let n = match v {
-        Value::Array(a) => a.len(),
-        Value::Object(o) => o.len(),
-        _ => 0,
-    };
-    if n == 0 {
-        return;
-    }
-    let i = path[0] % n;
-    if path.len() == 1 {
-        f(v, i);
-        return;
-    }
-    let child = match v {
-        Value::Array(a) => &mut a[i],
-        Value::Object(o) => match o.values_mut().nth(i) {
-            Some(c) => c,
-            None => return,
-        },
-        _ => return,
-    };
-    if matches!(child, Value::Array(_) | Value::Object(_)) {
-        at(child, &path[1..], f);
-    } else {
-        f(v, i);
-    }
-}
-
-fn apply(v: &mut Value, m: &Mutation) -> Option<String> {
-    match m {
-        Mutation::Replace(p, k) => at(v, p, &mut |parent, i| match parent {
-            Value::Array(a) => a[i] = replacement(*k),
-            Value::Object(o) => {
-                if let Some(x) = o.values_mut().nth(i) {
-                    *x = replacement(*k);
-                }
-            }
-            _ => {}
-        }),
-        Mutation::Remove(p) => at(v, p, &mut |parent, i| match parent {
-            Value::Array(a) => {
-                a.remove(i);
-            }
-            Value::Object(o) => {
-                if let Some(k) = o.keys().nth(i).cloned() {
-                    o.remove(&k);
-                }
-            }
-            _ => {}
-        }),
-        Mutation::Duplicate(p) => at(v, p, &mut |parent, i| {
-            if let Value::Array(a) = parent {
-                let x = a[i].clone();
-                a.push(x);
-            }
-        }),
-        Mutation::Truncate(n) => {
-            let text = serde_json::to_string(v).unwrap_or_default();
-            return Some(text.chars().take(*n).collect());
-        }
-    }
-    None
-}
-
-static CASE: AtomicUsize = AtomicUsize::new(0);
-
 const SECRET: &str = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-Xk3pQ9";
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, .. ProptestConfig::default() })]
 
     #[test]
-    fn mutated_iam_and_secret_snapshots_never_panic(muts in proptest::collection::vec((0usize..64, arb_mutation()), 1..6)) {
+    fn mutated_iam_and_secret_snapshots_never_panic(muts in proptest::collection::vec((0usize..64, arb_mutation(1..9, 0..10, 0..3000)), 1..6)) {
         let mut files = example_files();
-        let targets: Vec<usize> = files.iter().enumerate().filter(|(_, f)| f.2).map(|(i, _)| i).collect();
+        let targets: Vec<usize> = files.iter().enumerate().filter(|(_, (rel, _))| targeted(rel)).map(|(i, _)| i).collect();
         let mut raw: Vec<Option<String>> = vec![None; files.len()];
         for (f, m) in &muts {
             let idx = targets[f % targets.len()];
-            if let Some(text) = apply(&mut files[idx].1, m) {
+            if let Some(text) = apply(&mut files[idx].1, m, replacement) {
                 raw[idx] = Some(text);
             }
         }
-        let dir = std::env::temp_dir().join(format!("koban-access-mut-{}-{}", std::process::id(), CASE.fetch_add(1, Ordering::Relaxed)));
-        let _ = std::fs::remove_dir_all(&dir);
-        for ((rel, v, _), text) in files.iter().zip(&raw) {
-            let p = dir.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, text.clone().unwrap_or_else(|| serde_json::to_string(v).unwrap())).unwrap();
-        }
+        let dir = write_snapshot("koban-access-mut", &files, &raw);
         if let Ok(twin) = koban_ingest::load_snapshot(std::slice::from_ref(&dir)) {
             let engine = Engine::new(&twin);
             let ix = Index::new(&twin);

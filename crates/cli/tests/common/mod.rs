@@ -1,6 +1,8 @@
-//! Helpers the end-to-end tests share: copying the example landing zone and editing the JSON
-//! files of a copy. Each test binary uses some of them.
+//! Helpers the end-to-end tests share: copying the example landing zone, editing the JSON
+//! files of a copy, and mutating them for the property tests. Each test binary uses some.
 #![allow(dead_code)]
+
+pub mod mutation;
 
 use serde_json::Value;
 use std::path::Path;
