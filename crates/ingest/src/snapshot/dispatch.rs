@@ -162,7 +162,7 @@ impl<'a> Reader<'a> {
         conv: impl Fn(T, &RecordContext) -> Result<Option<m_item::Converted>, FieldError>,
     ) {
         let Some(arr) = v.as_array() else {
-            self.error(format!("/{key}"), format!("expected an array of {key} records, got {}", kind_name(v)), None);
+            self.error(format!("/{key}"), format!("expected an array of {key} records, got {}", super::source::json_kind(v)), None);
             return;
         };
         for (i, rec) in arr.iter().enumerate() {
@@ -187,35 +187,17 @@ mod m_item {
 }
 use m_item::Converted;
 
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// What the IAM, Organizations and resource-policy readers need to know of a file (its
+/// What the IAM, Organizations, resource-policy and DNS readers need to know of a file (its
 /// fields borrowed one by one, so that the reader's output stays writable).
-macro_rules! access_source {
+macro_rules! source {
     ($r:expr) => {
-        super::access::Source {
+        super::source::Source {
             file: $r.file,
             stem: &$r.stem,
             dir: std::path::Path::new($r.file).parent().and_then(|d| d.file_name()).and_then(|d| d.to_str()).unwrap_or_default(),
             account: $r.cx_account.as_deref(),
             region: $r.cx_region.as_deref(),
         }
-    };
-}
-
-/// What the DNS readers need to know of a file.
-macro_rules! dns_source {
-    ($r:expr) => {
-        super::dns::Source { file: $r.file, stem: &$r.stem, account: $r.cx_account.as_deref(), region: $r.cx_region.as_deref() }
     };
 }
 
@@ -259,15 +241,15 @@ pub fn read_file(path: &Path, relative: &Path) -> FileItems {
     let Value::Object(obj) = &value else {
         r.error(
             String::new(),
-            format!("expected a JSON object with AWS CLI top-level keys (e.g. \"Vpcs\"), got {}", kind_name(&value)),
+            format!("expected a JSON object with AWS CLI top-level keys (e.g. \"Vpcs\"), got {}", super::source::json_kind(&value)),
             None,
         );
         return r.out;
     };
-    if super::access::read_object(&access_source!(r), obj, &mut r.out) {
+    if super::access::read_object(&source!(r), obj, &mut r.out) {
         return r.out;
     }
-    if super::dns::read_object(&dns_source!(r), obj, &mut r.out) {
+    if super::dns::read_object(&source!(r), obj, &mut r.out) {
         return r.out;
     }
     if let (Some(fw), Some(status)) = (obj.get("Firewall"), obj.get("FirewallStatus")) {
@@ -363,8 +345,8 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
             r.each::<s::ServiceConfiguration>(key, v, "ServiceName", wrap!(convert::endpoint_service, EndpointService))
         }
         "Addresses" => addresses(r, v),
-        k if super::access::read_key(&access_source!(r), k, v, &mut r.out) => {}
-        k if super::dns::read_key(&dns_source!(r), k, v, &mut r.out) => {}
+        k if super::access::read_key(&source!(r), k, v, &mut r.out) => {}
+        k if super::dns::read_key(&source!(r), k, v, &mut r.out) => {}
         k if INFORMATIONAL_KEYS.contains(&k) => {}
         k => {
             if let Some((_, reason)) = UNMODELLED_KEYS.iter().find(|(u, _)| *u == k) {
@@ -396,7 +378,7 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
 
 fn reservations(r: &mut Reader, v: &Value) {
     let Some(arr) = v.as_array() else {
-        r.error("/Reservations".into(), format!("expected an array of reservations, got {}", kind_name(v)), None);
+        r.error("/Reservations".into(), format!("expected an array of reservations, got {}", super::source::json_kind(v)), None);
         return;
     };
     for (i, res) in arr.iter().enumerate() {
@@ -423,7 +405,7 @@ fn reservations(r: &mut Reader, v: &Value) {
 
 fn prefix_lists(r: &mut Reader, key: &str, v: &Value) {
     let Some(arr) = v.as_array() else {
-        r.error(format!("/{key}"), format!("expected an array of prefix lists, got {}", kind_name(v)), None);
+        r.error(format!("/{key}"), format!("expected an array of prefix lists, got {}", super::source::json_kind(v)), None);
         return;
     };
     for (i, rec) in arr.iter().enumerate() {

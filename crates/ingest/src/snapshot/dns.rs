@@ -11,74 +11,16 @@
 
 use super::dispatch::{FileItems, Item};
 use super::insert_unique;
+use super::source::{array, Source};
 use koban_model as m;
-use koban_model::{Diagnostic, Origin, Placement, Severity, Twin, Unknown};
-use serde::de::DeserializeOwned;
+use koban_model::{Diagnostic, Origin, Severity, Twin, Unknown};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::net::Ipv4Addr;
 
-/// Where a file sits: its path, its name without `.json`, and the account and region its
-/// path implies.
-pub struct Source<'a> {
-    pub file: &'a str,
-    pub stem: &'a str,
-    pub account: Option<&'a str>,
-    pub region: Option<&'a str>,
-}
-
-impl Source<'_> {
-    fn origin(&self, pointer: &str) -> Origin {
-        Origin::new(self.file, pointer)
-    }
-
-    fn placement(&self, owner: Option<&str>) -> Placement {
-        Placement { account: owner.or(self.account).map(str::to_string), region: self.region.map(str::to_string) }
-    }
-
-    fn error(&self, out: &mut FileItems, pointer: &str, message: String, resource: Option<&str>) {
-        out.diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            origin: self.origin(pointer),
-            message,
-            resource: resource.map(str::to_string),
-        });
-    }
-
-    /// Deserialize one record, reporting the exact path of a shape error.
-    fn shape<T: DeserializeOwned>(&self, v: &Value, pointer: &str, what: &str, id_key: &str, out: &mut FileItems) -> Option<T> {
-        match serde_path_to_error::deserialize::<_, T>(v) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let inner = e.path().to_string();
-                let field = if inner == "." { String::new() } else { format!("/{}", inner.replace('.', "/")) };
-                let id = v.get(id_key).and_then(Value::as_str);
-                self.error(out, &format!("{pointer}{field}"), format!("{} (expected the AWS CLI shape of {what})", e.inner()), id);
-                None
-            }
-        }
-    }
-
-    fn records<'v>(&self, v: &'v Value, key: &str, out: &mut FileItems) -> &'v [Value] {
-        match v {
-            Value::Array(a) => a,
-            other => {
-                self.error(out, &format!("/{key}"), format!("expected an array of {key} records, got {}", kind(other)), None);
-                &[]
-            }
-        }
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+/// The records under top-level `key` (none, reported, when it is not an array).
+fn records_at<'v>(src: &Source, v: &'v Value, key: &str, out: &mut FileItems) -> &'v [Value] {
+    array(src, v, &format!("/{key}"), &format!("{key} records"), out).map_or(&[], Vec::as_slice)
 }
 
 /// One record read by this module.
@@ -340,7 +282,7 @@ pub fn read_object(src: &Source, obj: &Map<String, Value>, out: &mut FileItems) 
 pub fn read_key(src: &Source, key: &str, v: &Value, out: &mut FileItems) -> bool {
     match key {
         "ResolverEndpoints" => {
-            for (i, x) in src.records(v, key, out).iter().enumerate() {
+            for (i, x) in records_at(src, v, key, out).iter().enumerate() {
                 let p = format!("/{key}/{i}");
                 if let Some(e) = src.shape::<EndpointShape>(x, &p, "a Resolver endpoint", "Id", out).and_then(|s| endpoint(src, s, &p, out))
                 {
@@ -358,7 +300,7 @@ pub fn read_key(src: &Source, key: &str, v: &Value, out: &mut FileItems) -> bool
         }
         "IpAddresses" => endpoint_addresses(src, v, out),
         "ResolverRules" => {
-            for (i, x) in src.records(v, key, out).iter().enumerate() {
+            for (i, x) in records_at(src, v, key, out).iter().enumerate() {
                 let p = format!("/{key}/{i}");
                 if let Some(r) = src.shape::<RuleShape>(x, &p, "a Resolver rule", "Id", out).and_then(|s| rule(src, s, &p, out)) {
                     push(out, DnsItem::Rule(r));
@@ -373,7 +315,7 @@ pub fn read_key(src: &Source, key: &str, v: &Value, out: &mut FileItems) -> bool
             }
         }
         "ResolverRuleAssociations" => {
-            for (i, x) in src.records(v, key, out).iter().enumerate() {
+            for (i, x) in records_at(src, v, key, out).iter().enumerate() {
                 let p = format!("/{key}/{i}");
                 if let Some(a) = src.shape::<AssociationShape>(x, &p, "a Resolver rule association", "Id", out) {
                     push(
@@ -391,7 +333,7 @@ pub fn read_key(src: &Source, key: &str, v: &Value, out: &mut FileItems) -> bool
             }
         }
         "HostedZones" => {
-            for (i, x) in src.records(v, key, out).iter().enumerate() {
+            for (i, x) in records_at(src, v, key, out).iter().enumerate() {
                 let p = format!("/{key}/{i}");
                 if let Some(s) = src.shape::<ZoneShape>(x, &p, "a hosted zone", "Id", out) {
                     push(out, DnsItem::Zone(zone(src, s, None, &p)));
@@ -421,7 +363,7 @@ fn endpoint_addresses(src: &Source, v: &Value, out: &mut FileItems) {
         return;
     }
     let mut addresses = Vec::new();
-    for (i, x) in src.records(v, "IpAddresses", out).iter().enumerate() {
+    for (i, x) in records_at(src, v, "IpAddresses", out).iter().enumerate() {
         let p = format!("/IpAddresses/{i}");
         let Some(a) = src.shape::<AddressShape>(x, &p, "a Resolver endpoint address", "IpId", out) else { continue };
         let ip = match a.ip.as_deref().map(v4).transpose() {
@@ -452,7 +394,7 @@ fn record_sets(src: &Source, v: &Value, out: &mut FileItems) {
         return;
     }
     let mut records = Vec::new();
-    for (i, x) in src.records(v, "ResourceRecordSets", out).iter().enumerate() {
+    for (i, x) in records_at(src, v, "ResourceRecordSets", out).iter().enumerate() {
         let p = format!("/ResourceRecordSets/{i}");
         let Some(r) = src.shape::<RecordShape>(x, &p, "a resource record set", "Name", out) else { continue };
         records.push(m::ResourceRecordSet {
@@ -641,7 +583,7 @@ mod tests {
     use serde_json::json;
 
     fn src<'a>(stem: &'a str) -> Source<'a> {
-        Source { file: "f.json", stem, account: Some("111111111111"), region: Some("eu-west-1") }
+        Source { file: "f.json", stem, dir: "", account: Some("111111111111"), region: Some("eu-west-1") }
     }
 
     fn items(out: FileItems) -> Vec<DnsItem> {

@@ -16,6 +16,7 @@ mod dns;
 pub mod location;
 mod references;
 mod shapes;
+mod source;
 
 use koban_model::Twin;
 use rayon::prelude::*;

@@ -3,31 +3,9 @@
 
 use super::Source;
 use crate::snapshot::dispatch::FileItems;
+pub use crate::snapshot::source::{array, json_kind as kind};
 use koban_model as m;
 use serde_json::Value;
-
-/// JSON type names for messages.
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// The array at the top-level key, or a reported error.
-pub fn array<'v>(src: &Source, v: &'v Value, pointer: &str, what: &str, out: &mut FileItems) -> Option<&'v Vec<Value>> {
-    match v {
-        Value::Array(a) => Some(a),
-        other => {
-            src.error(out, pointer, format!("expected an array of {what}, got {}", kind(other)), None);
-            None
-        }
-    }
-}
 
 /// A string field, when present and a string.
 pub fn str_at<'v>(v: &'v Value, key: &str) -> Option<&'v str> {

@@ -15,45 +15,10 @@ mod resources;
 
 use super::dispatch::{FileItems, Item};
 use super::insert_unique;
+pub use super::source::Source;
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Severity, Twin};
 use serde_json::{Map, Value};
-
-/// Where a file sits: its path, name and directory, and the account and region its path
-/// implies.
-pub struct Source<'a> {
-    pub file: &'a str,
-    /// The file name without `.json`.
-    pub stem: &'a str,
-    /// The name of the directory holding the file.
-    pub dir: &'a str,
-    pub account: Option<&'a str>,
-    pub region: Option<&'a str>,
-}
-
-impl Source<'_> {
-    fn origin(&self, pointer: &str) -> Origin {
-        Origin::new(self.file, pointer)
-    }
-
-    fn error(&self, out: &mut FileItems, pointer: &str, message: String, resource: Option<&str>) {
-        out.diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            origin: self.origin(pointer),
-            message,
-            resource: resource.map(str::to_string),
-        });
-    }
-
-    fn warning(&self, out: &mut FileItems, pointer: &str, message: String, resource: Option<&str>) {
-        out.diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            origin: self.origin(pointer),
-            message,
-            resource: resource.map(str::to_string),
-        });
-    }
-}
 
 /// One record read by this module.
 pub enum AccessItem {
