@@ -510,19 +510,7 @@ fn vpc_diagram(
 
     // Outside AWS and the internet.
     let has_igw = !v.internet_gateways.is_empty();
-    if has_igw {
-        d.node("internet", "internet", None, "internet", label("Internet", &[]), node_style("internet", true) + ", shape=oval");
-    }
-    for n in &s.networks {
-        d.node(
-            &n.name,
-            &n.name,
-            None,
-            "network",
-            label(&format!("network {}", n.name), &[n.cidrs.join(", ")]),
-            node_style("network", true) + ", shape=box3d",
-        );
-    }
+    outside_nodes(&mut d, has_igw, s.networks.iter().copied());
 
     // Accounts: the VPC's own, then the Transit Gateway owners'.
     let mut other_accounts: BTreeMap<String, (Vec<&TransitGatewayView>, Vec<&VpnView>)> = BTreeMap::new();
@@ -813,16 +801,13 @@ fn vpn_node(d: &mut Dot, c: &VpnView) {
     );
 }
 
-/// Columns of the VPC grid in an account of the overview.
-const OVERVIEW_COLUMNS: usize = 6;
-
-fn overview(data: &ReportData, id: &str) -> Diagram {
-    let mut d = Dot::new(id, "overview");
-    let any_igw = data.vpcs.iter().any(|v| !v.internet_gateways.is_empty());
-    if any_igw {
+/// The nodes outside AWS: the internet (when an internet gateway leads to it) and the named
+/// networks.
+fn outside_nodes<'a>(d: &mut Dot, internet: bool, networks: impl Iterator<Item = &'a NetworkView>) {
+    if internet {
         d.node("internet", "internet", None, "internet", label("Internet", &[]), node_style("internet", true) + ", shape=oval");
     }
-    for n in &data.networks {
+    for n in networks {
         d.node(
             &n.name,
             &n.name,
@@ -832,6 +817,15 @@ fn overview(data: &ReportData, id: &str) -> Diagram {
             node_style("network", true) + ", shape=box3d",
         );
     }
+}
+
+/// Columns of the VPC grid in an account of the overview.
+const OVERVIEW_COLUMNS: usize = 6;
+
+fn overview(data: &ReportData, id: &str) -> Diagram {
+    let mut d = Dot::new(id, "overview");
+    let any_igw = data.vpcs.iter().any(|v| !v.internet_gateways.is_empty());
+    outside_nodes(&mut d, any_igw, data.networks.iter());
     let vpcs: HashMap<&str, &VpcView> = data.vpcs.iter().map(|v| (v.id.as_str(), v)).collect();
     let mut rows_last: Vec<String> = Vec::new();
     let mut rows_first: Vec<String> = Vec::new();
