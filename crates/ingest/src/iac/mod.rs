@@ -256,6 +256,48 @@ impl Assembly {
     }
 
     /// Attach an interface to an instance at a device index.
+    /// The interfaces AWS creates for an interface or Gateway Load Balancer endpoint: one per
+    /// subnet, requester-managed, named by `eni_id`; interface endpoints carry the endpoint's
+    /// security groups (the VPC's default group when it names none). Returns their ids.
+    pub fn endpoint_interfaces(
+        &mut self,
+        endpoint: &str,
+        endpoint_type: m::VpcEndpointType,
+        subnets: &[String],
+        security_groups: &[String],
+        eni_id: impl Fn(usize) -> String,
+        origin: &Origin,
+    ) -> Vec<String> {
+        let interface = endpoint_type == m::VpcEndpointType::Interface;
+        let (owner, ty) = if interface {
+            (m::EniOwner::VpcEndpoint(endpoint.to_string()), "vpc_endpoint")
+        } else {
+            (m::EniOwner::GatewayLoadBalancerEndpoint(endpoint.to_string()), "gateway_load_balancer_endpoint")
+        };
+        let mut ids = Vec::with_capacity(subnets.len());
+        for (i, s) in subnets.iter().enumerate() {
+            let eni = eni_id(i);
+            self.interface(InterfaceRequest {
+                id: eni.clone(),
+                subnet: s.clone(),
+                owner: owner.clone(),
+                interface_type: ty.into(),
+                description: Some(format!("VPC Endpoint Interface {endpoint}")),
+                private_ips: Vec::new(),
+                count: 1,
+                security_groups: if interface { security_groups.to_vec() } else { Vec::new() },
+                source_dest_check: true,
+                requester_managed: true,
+                public_ip_at_launch: Some(false),
+                default_security_group: interface,
+                tags: Vec::new(),
+                origin: origin.clone(),
+            });
+            ids.push(eni);
+        }
+        ids
+    }
+
     pub fn attach_interface(&mut self, eni: &str, instance: &str, device_index: u32) {
         self.interface_attachments.push((eni.to_string(), instance.to_string(), device_index));
     }

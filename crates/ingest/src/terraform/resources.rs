@@ -811,31 +811,14 @@ fn vpc_endpoint(t: &Tf, a: &mut Assembly) -> R<()> {
     let known_enis = t.list("network_interface_ids").unwrap_or_default();
     let mut network_interfaces = Vec::new();
     if endpoint_type != m::VpcEndpointType::Gateway {
-        let (owner, ty) = if endpoint_type == m::VpcEndpointType::Interface {
-            (m::EniOwner::VpcEndpoint(id.clone()), "vpc_endpoint")
-        } else {
-            (m::EniOwner::GatewayLoadBalancerEndpoint(id.clone()), "gateway_load_balancer_endpoint")
-        };
-        for (i, s) in subnets.iter().enumerate() {
-            let eni = known_enis.get(i).cloned().unwrap_or_else(|| t.derived("eni-", i));
-            a.interface(InterfaceRequest {
-                id: eni.clone(),
-                subnet: s.clone(),
-                owner: owner.clone(),
-                interface_type: ty.into(),
-                description: Some(format!("VPC Endpoint Interface {id}")),
-                private_ips: Vec::new(),
-                count: 1,
-                security_groups: if endpoint_type == m::VpcEndpointType::Interface { security_groups.clone() } else { Vec::new() },
-                source_dest_check: true,
-                requester_managed: true,
-                public_ip_at_launch: Some(false),
-                default_security_group: endpoint_type == m::VpcEndpointType::Interface,
-                tags: Vec::new(),
-                origin: t.origin(),
-            });
-            network_interfaces.push(eni);
-        }
+        network_interfaces = a.endpoint_interfaces(
+            &id,
+            endpoint_type,
+            &subnets,
+            &security_groups,
+            |i| known_enis.get(i).cloned().unwrap_or_else(|| t.derived("eni-", i)),
+            &t.origin(),
+        );
     } else {
         for rt in &route_tables {
             a.route(RouteDecl {

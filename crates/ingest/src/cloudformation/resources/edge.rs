@@ -150,31 +150,7 @@ pub fn vpc_endpoint(r: &Res, a: &mut Assembly) -> R<()> {
     let route_tables = r.list("RouteTableIds")?;
     let mut network_interfaces = Vec::new();
     if endpoint_type != m::VpcEndpointType::Gateway {
-        let (owner, ty) = if endpoint_type == m::VpcEndpointType::Interface {
-            (m::EniOwner::VpcEndpoint(id.clone()), "vpc_endpoint")
-        } else {
-            (m::EniOwner::GatewayLoadBalancerEndpoint(id.clone()), "gateway_load_balancer_endpoint")
-        };
-        for (i, s) in subnets.iter().enumerate() {
-            let eni = r.derived("eni-", i);
-            a.interface(InterfaceRequest {
-                id: eni.clone(),
-                subnet: s.clone(),
-                owner: owner.clone(),
-                interface_type: ty.into(),
-                description: Some(format!("VPC Endpoint Interface {id}")),
-                private_ips: Vec::new(),
-                count: 1,
-                security_groups: if endpoint_type == m::VpcEndpointType::Interface { security_groups.clone() } else { Vec::new() },
-                source_dest_check: true,
-                requester_managed: true,
-                public_ip_at_launch: Some(false),
-                default_security_group: endpoint_type == m::VpcEndpointType::Interface,
-                tags: Vec::new(),
-                origin: r.origin(),
-            });
-            network_interfaces.push(eni);
-        }
+        network_interfaces = a.endpoint_interfaces(&id, endpoint_type, &subnets, &security_groups, |i| r.derived("eni-", i), &r.origin());
     } else {
         // AWS adds a route to the service's prefix list in each associated table.
         for rt in &route_tables {
