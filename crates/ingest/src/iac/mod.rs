@@ -298,6 +298,29 @@ impl Assembly {
         ids
     }
 
+    /// The interfaces AWS creates for a Transit Gateway VPC attachment: one per subnet,
+    /// requester-managed, without security groups or source/destination check.
+    pub fn attachment_interfaces(&mut self, attachment: &str, subnets: &[String], eni_id: impl Fn(usize) -> String, origin: &Origin) {
+        for (i, s) in subnets.iter().enumerate() {
+            self.interface(InterfaceRequest {
+                id: eni_id(i),
+                subnet: s.clone(),
+                owner: m::EniOwner::TransitGatewayAttachment(attachment.to_string()),
+                interface_type: "transit_gateway".into(),
+                description: Some(format!("Network Interface for Transit Gateway Attachment {attachment}")),
+                private_ips: Vec::new(),
+                count: 1,
+                security_groups: Vec::new(),
+                source_dest_check: false,
+                requester_managed: true,
+                public_ip_at_launch: Some(false),
+                default_security_group: false,
+                tags: Vec::new(),
+                origin: origin.clone(),
+            });
+        }
+    }
+
     pub fn attach_interface(&mut self, eni: &str, instance: &str, device_index: u32) {
         self.interface_attachments.push((eni.to_string(), instance.to_string(), device_index));
     }

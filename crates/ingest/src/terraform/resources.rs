@@ -715,24 +715,7 @@ fn transit_gateway(t: &Tf, a: &mut Assembly) -> R<()> {
 fn tgw_vpc_attachment(t: &Tf, a: &mut Assembly) -> R<()> {
     let id = t.id();
     let subnets = t.list("subnet_ids")?;
-    for (i, s) in subnets.iter().enumerate() {
-        a.interface(InterfaceRequest {
-            id: t.derived("eni-", i),
-            subnet: s.clone(),
-            owner: m::EniOwner::TransitGatewayAttachment(id.clone()),
-            interface_type: "transit_gateway".into(),
-            description: Some(format!("Network Interface for Transit Gateway Attachment {id}")),
-            private_ips: Vec::new(),
-            count: 1,
-            security_groups: Vec::new(),
-            source_dest_check: false,
-            requester_managed: true,
-            public_ip_at_launch: Some(false),
-            default_security_group: false,
-            tags: Vec::new(),
-            origin: t.origin(),
-        });
-    }
+    a.attachment_interfaces(&id, &subnets, |i| t.derived("eni-", i), &t.origin());
     let tgw = t.req("transit_gateway_id")?;
     // Terraform turns the gateway's default association/propagation off per attachment.
     a.tgw_defaults(

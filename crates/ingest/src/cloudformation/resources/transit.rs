@@ -7,7 +7,7 @@
 
 use super::{Res, R};
 use crate::iac::rules::v4net;
-use crate::iac::{Assembly, InterfaceRequest};
+use crate::iac::Assembly;
 use koban_model as m;
 use std::collections::BTreeMap;
 
@@ -77,24 +77,7 @@ pub fn vpc_attachment(r: &Res, a: &mut Assembly) -> R<()> {
         }
         None => false,
     };
-    for (i, s) in subnets.iter().enumerate() {
-        a.interface(InterfaceRequest {
-            id: r.derived("eni-", i),
-            subnet: s.clone(),
-            owner: m::EniOwner::TransitGatewayAttachment(id.clone()),
-            interface_type: "transit_gateway".into(),
-            description: Some(format!("Network Interface for Transit Gateway Attachment {id}")),
-            private_ips: Vec::new(),
-            count: 1,
-            security_groups: Vec::new(),
-            source_dest_check: false,
-            requester_managed: true,
-            public_ip_at_launch: Some(false),
-            default_security_group: false,
-            tags: Vec::new(),
-            origin: r.origin(),
-        });
-    }
+    a.attachment_interfaces(&id, &subnets, |i| r.derived("eni-", i), &r.origin());
     a.transit_gateway_attachment(m::TransitGatewayAttachment {
         id,
         transit_gateway: r.req("TransitGatewayId")?,
