@@ -85,15 +85,7 @@ pub fn read_cloudtrail_bytes(file: &Arc<str>, data: &[u8], sink: &ProblemSink) -
 }
 
 fn take_document(file: &Arc<str>, doc: Value, at: &str, out: &mut Vec<TrailEvent>, sink: &ProblemSink) {
-    let loc = |p: String| {
-        if at.is_empty() {
-            p
-        } else if p.is_empty() {
-            at.to_string()
-        } else {
-            format!("{at} {p}")
-        }
-    };
+    let loc = |p: String| super::join_location(at, p);
     match doc {
         Value::Array(items) => {
             for (i, v) in items.into_iter().enumerate() {

@@ -413,6 +413,17 @@ fn read_file(path: &Path, opts: &ReadOptions, projection: &FlowProjection) -> Fi
 
 /// Malformed records are reported by byte offset (flow logs, JSON Lines) and turned into a
 /// line number here; records inside JSON documents carry their JSON path in the message.
+/// A location inside a document found at `at` (a line): `at`, then the JSON pointer `p`.
+fn join_location(at: &str, p: String) -> String {
+    if at.is_empty() {
+        p
+    } else if p.is_empty() {
+        at.to_string()
+    } else {
+        format!("{at} {p}")
+    }
+}
+
 fn line_location(data: &[u8], at: usize) -> String {
     let end = at.min(data.len());
     format!("line {}", memchr::memchr_iter(b'\n', &data[..end]).count() + 1)

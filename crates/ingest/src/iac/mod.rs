@@ -321,6 +321,26 @@ impl Assembly {
         }
     }
 
+    /// The interface AWS creates for a NAT gateway in its subnet.
+    pub fn nat_interface(&mut self, nat: &str, eni: &str, subnet: &str, private_ips: Vec<Ipv4Addr>, origin: &Origin) {
+        self.interface(InterfaceRequest {
+            id: eni.to_string(),
+            subnet: subnet.to_string(),
+            owner: m::EniOwner::NatGateway(nat.to_string()),
+            interface_type: "nat_gateway".into(),
+            description: Some(format!("Interface for NAT Gateway {nat}")),
+            private_ips,
+            count: 1,
+            security_groups: Vec::new(),
+            source_dest_check: false,
+            requester_managed: true,
+            public_ip_at_launch: Some(false),
+            default_security_group: false,
+            tags: Vec::new(),
+            origin: origin.clone(),
+        });
+    }
+
     pub fn attach_interface(&mut self, eni: &str, instance: &str, device_index: u32) {
         self.interface_attachments.push((eni.to_string(), instance.to_string(), device_index));
     }

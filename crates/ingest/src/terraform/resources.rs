@@ -625,22 +625,7 @@ fn nat_gateway(t: &Tf, a: &mut Assembly) -> R<()> {
         if t.s("connectivity_type")?.as_deref() == Some("private") { m::NatConnectivity::Private } else { m::NatConnectivity::Public };
     let eni = t.s("network_interface_id").ok().flatten().unwrap_or_else(|| t.derived("eni-", 0));
     let private_ips = t.s("private_ip")?.map(|p| ip(&p, "private_ip")).transpose()?.into_iter().collect();
-    a.interface(InterfaceRequest {
-        id: eni.clone(),
-        subnet: subnet.clone(),
-        owner: m::EniOwner::NatGateway(id.clone()),
-        interface_type: "nat_gateway".into(),
-        description: Some(format!("Interface for NAT Gateway {id}")),
-        private_ips,
-        count: 1,
-        security_groups: Vec::new(),
-        source_dest_check: false,
-        requester_managed: true,
-        public_ip_at_launch: Some(false),
-        default_security_group: false,
-        tags: Vec::new(),
-        origin: t.origin(),
-    });
+    a.nat_interface(&id, &eni, &subnet, private_ips, &t.origin());
     if connectivity == m::NatConnectivity::Public {
         if let Some(alloc) = t.s("allocation_id")? {
             a.nat_allocation(&id, &alloc);

@@ -58,22 +58,7 @@ pub fn nat_gateway(r: &Res, a: &mut Assembly) -> R<()> {
         Some(p) => vec![addr(r, "PrivateIpAddress", &p)?],
         None => Vec::new(),
     };
-    a.interface(InterfaceRequest {
-        id: eni.clone(),
-        subnet: subnet.clone(),
-        owner: m::EniOwner::NatGateway(id.clone()),
-        interface_type: "nat_gateway".into(),
-        description: Some(format!("Interface for NAT Gateway {id}")),
-        private_ips,
-        count: 1,
-        security_groups: Vec::new(),
-        source_dest_check: false,
-        requester_managed: true,
-        public_ip_at_launch: Some(false),
-        default_security_group: false,
-        tags: Vec::new(),
-        origin: r.origin(),
-    });
+    a.nat_interface(&id, &eni, &subnet, private_ips, &r.origin());
     if connectivity == m::NatConnectivity::Public {
         match r.opt("AllocationId") {
             Ok(Some(alloc)) => a.nat_allocation(&id, &alloc),
