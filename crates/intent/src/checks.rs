@@ -286,19 +286,16 @@ fn from_subnet(engine: &Engine, subnet: &m::Subnet, dst: &PacketSet, sink: &mut 
     engine.walk(sink, None).from_subnet_host(subnet, &set);
 }
 
-fn destination_of(twin: &m::Twin, spec: &Spec) -> PacketSet {
-    spec.destination(twin, false)
-}
-
 /// KBN-NET-001 outbound half: instance subnets whose routes leave for the internet or a named
 /// network without an inspection hop.
 fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> {
     let twin = engine.ix.twin;
     // The internet is everything outside the twin: the twin's own public addresses are
     // destinations inside it (walking them re-enters every VPC and costs most of the check).
-    let mut targets: Vec<(String, PacketSet, String)> = vec![("internet".into(), destination_of(twin, &Spec::Internet), "internet".into())];
+    let mut targets: Vec<(String, PacketSet, String)> =
+        vec![("internet".into(), Spec::Internet.destination_with(twin, &engine.ix.own_public_ips, false), "internet".into())];
     for n in twin.networks.values() {
-        targets.push((format!("network:{}", n.name), destination_of(twin, &Spec::Network(n.name.clone())), n.name.clone()));
+        targets.push((format!("network:{}", n.name), Spec::Network(n.name.clone()).destination(twin, false), n.name.clone()));
     }
     let subnets = instance_subnets(&engine.ix);
     let results: Vec<(Vec<Finding>, Vec<String>)> = subnets

@@ -615,7 +615,9 @@ impl Eval<'_, '_> {
                             }
                             w.from_interface(e, &set)
                         }
-                        Start::Internet(_) => w.from_internet(&src_h.intersect(&Spec::Internet.source_space(twin))),
+                        Start::Internet(_) => {
+                            w.from_internet(&src_h.intersect(&Spec::Internet.source_space_with(twin, &engine.ix.own_public_ips)))
+                        }
                         Start::Network(n) => w.from_network(n, &src_h.intersect(&Spec::Network(n.name.clone()).source_space(twin))),
                     }
                 }

@@ -200,7 +200,7 @@ fn destination_chunks(twin: &koban_model::Twin, internet: bool) -> Vec<PacketSet
 fn expose_from<'t>(engine: &Engine<'t>, source: &Spec, label: String) -> (SourceExposure, Vec<String>) {
     let twin = engine.ix.twin;
     let all = crate::reach::traffic(crate::reach::Protocol::All, None);
-    let src = source.source_space(twin);
+    let src = source.source_space_with(twin, &engine.ix.own_public_ips);
     let set = all.intersect(&src);
     let start = match source {
         Spec::Network(n) => match twin.networks.get(n) {

@@ -92,7 +92,7 @@ impl Spec {
     /// The destination addresses this spec stands for, as seen from `from`: public addresses
     /// when the source is the internet, private ones otherwise.
     pub fn destination(&self, twin: &Twin, from_internet: bool) -> PacketSet {
-        self.destination_with(twin, &own_public_ips(twin), from_internet)
+        self.destination_with(twin, &self.own_public_ips_if_internet(twin), from_internet)
     }
 
     /// [`Spec::destination`] given the twin's own public addresses (sorted, distinct), as
@@ -125,7 +125,17 @@ impl Spec {
 
     /// Source addresses for an external or address source.
     pub fn source_space(&self, twin: &Twin) -> PacketSet {
-        self.source_space_with(twin, &own_public_ips(twin))
+        self.source_space_with(twin, &self.own_public_ips_if_internet(twin))
+    }
+
+    /// The twin's own public addresses when this spec is the internet (the only spec they
+    /// shape); nothing otherwise, so that other specs do not collect them.
+    fn own_public_ips_if_internet(&self, twin: &Twin) -> Vec<u32> {
+        if matches!(self, Spec::Internet) {
+            own_public_ips(twin)
+        } else {
+            Vec::new()
+        }
     }
 
     /// [`Spec::source_space`] given the twin's own public addresses (sorted, distinct).

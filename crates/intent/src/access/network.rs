@@ -247,7 +247,7 @@ fn internet(engine: &Engine, from: &Spec, from_text: &str, ctx: &mut NetworkCont
     ctx.hops = path.hops.clone();
     // The source address the service sees: the packets' source after the last translation,
     // read from the leaves that leave to the internet.
-    let base = traffic(Protocol::Tcp, Some(HTTPS)).intersect(&Spec::Internet.destination(twin, false));
+    let base = traffic(Protocol::Tcp, Some(HTTPS)).intersect(&Spec::Internet.destination_with(twin, &engine.ix.own_public_ips, false));
     let mut sink = Collect::default();
     {
         let mut walk = engine.walk(&mut sink, None);
