@@ -331,15 +331,16 @@ pub fn evaluate(rules: &[Rule], events: &[TrailEvent]) -> Vec<Vec<usize>> {
     rules
         .par_iter()
         .map(|r| {
-            let candidates: Vec<usize> = match &r.event_sources {
+            let hit = |i: &usize| r.matches(&events[*i].value);
+            match &r.event_sources {
                 Some(sources) => {
-                    let mut c: Vec<usize> = sources.iter().filter_map(|s| by_source.get(s)).flatten().chain(&other).copied().collect();
+                    let mut c: Vec<usize> =
+                        sources.iter().filter_map(|s| by_source.get(s)).flatten().chain(&other).copied().filter(hit).collect();
                     c.sort_unstable();
                     c
                 }
-                None => (0..events.len()).collect(),
-            };
-            candidates.into_iter().filter(|&i| r.matches(&events[i].value)).collect()
+                None => (0..events.len()).filter(hit).collect(),
+            }
         })
         .collect()
 }
