@@ -53,4 +53,6 @@ if ! command -v cfn-lint >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check cfn-lint
 fi
 export KOBAN_DIFF_CASES=${KOBAN_DIFF_CASES:-10000}
-cargo test --release --workspace --locked
+# `koban/cluster` builds the Ballista scale-out too, so crates/cli/tests/cluster.rs starts a
+# scheduler and an executor on localhost and compares their findings with the embedded run's.
+cargo test --release --workspace --locked --features koban/cluster

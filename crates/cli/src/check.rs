@@ -61,7 +61,7 @@ fn text(o: &CheckOutcome) -> String {
         let _ =
             writeln!(out, "note: suppression of {} on {} covers no finding", s.check.0, s.resource.as_deref().unwrap_or("every resource"));
     }
-    for n in &o.notes {
+    for n in &o.report.notes {
         let _ = writeln!(out, "note: {n}");
     }
     out

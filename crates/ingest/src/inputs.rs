@@ -229,7 +229,7 @@ fn merge_map<T>(
 
 /// Merge a twin read from templates or plans into another. Templates and plans hold network
 /// resources only; the identity, organization, resource-policy and DNS parts stay those of
-/// `into`.
+/// `into`; monitoring, Cognito and patch states are added.
 fn merge(into: &mut Twin, from: Twin) {
     let Twin {
         accounts,
@@ -258,6 +258,9 @@ fn merge(into: &mut Twin, from: Twin) {
         organizations: _,
         resource_policies: _,
         dns: _,
+        monitoring,
+        cognito,
+        patching,
         networks,
         diagnostics,
         unknowns,
@@ -288,6 +291,23 @@ fn merge(into: &mut Twin, from: Twin) {
     merge_map(&mut into.customer_gateways, customer_gateways, d);
     merge_map(&mut into.direct_connect_gateways, direct_connect_gateways, d);
     merge_map(&mut into.networks, networks, d);
+    merge_map(&mut into.cognito.user_pools, cognito.user_pools, d);
+    merge_map(&mut into.cognito.identity_pools, cognito.identity_pools, d);
+    merge_map(&mut into.patching.states, patching.states, d);
+    into.patching.scopes.extend(patching.scopes);
+    let mon = &mut into.monitoring;
+    mon.detectors.extend(monitoring.detectors);
+    mon.detector_scopes.extend(monitoring.detector_scopes);
+    mon.guardduty_members.extend(monitoring.guardduty_members);
+    mon.inspector.extend(monitoring.inspector);
+    mon.delegated_administrators.extend(monitoring.delegated_administrators);
+    mon.delegated_services.extend(monitoring.delegated_services);
+    mon.flow_logs.extend(monitoring.flow_logs);
+    mon.flow_log_scopes.extend(monitoring.flow_log_scopes);
+    mon.trails.extend(monitoring.trails);
+    mon.trail_scopes.extend(monitoring.trail_scopes);
+    mon.event_rules.extend(monitoring.event_rules);
+    mon.event_rule_scopes.extend(monitoring.event_rule_scopes);
     into.diagnostics.extend(diagnostics);
     into.unknowns.extend(unknowns);
 }

@@ -16,183 +16,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-/// One check of the catalogue.
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckDef {
-    pub id: &'static str,
-    pub finding_type: &'static str,
-    pub title: &'static str,
-    pub severity: f32,
-    pub rationale: &'static str,
-    pub remediation: &'static str,
-    pub reference: &'static str,
-}
-
 pub const INSPECTION_COVERAGE: &str = "KBN-NET-001";
 pub const PUBLIC_SUBNET_CONTENTS: &str = "KBN-NET-002";
 pub const NO_INBOUND_INTERNET: &str = "KBN-NET-003";
 pub const ONPREM_ROUTABLE: &str = "KBN-NET-004";
 
-pub const CATALOGUE: &[CheckDef] = &[
-    CheckDef {
-        id: INSPECTION_COVERAGE,
-        finding_type: "koban:Network/InspectionBypass",
-        title: "Every path between instance subnets and the internet or on-premises crosses an inspection endpoint",
-        severity: 7.5,
-        rationale: "The landing zone forces every flow through the IPS behind Gateway Load Balancer endpoints. A route that reaches the NAT gateway, the Transit Gateway or an internet gateway without an endpoint on the way lets traffic leave or enter uninspected.",
-        remediation: "Point the subnet's default and on-premises routes at the Gateway Load Balancer endpoint of its Availability Zone (and the return routes of the transit and public subnets at the endpoint), so that the endpoint's subnet forwards to the NAT gateway or Transit Gateway.",
-        reference: "https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/getting-started.html",
-    },
-    CheckDef {
-        id: PUBLIC_SUBNET_CONTENTS,
-        finding_type: "koban:Network/PublicSubnetWorkload",
-        title: "Public subnets hold only NAT gateways and load balancers",
-        severity: 5.0,
-        rationale: "A subnet that routes to an internet gateway exposes whatever has a public address in it. In the reference architecture public subnets hold NAT gateways only.",
-        remediation: "Move instances, endpoints and other interfaces out of subnets whose route table has an internet gateway route; reach the internet through the NAT gateway instead.",
-        reference: "https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html",
-    },
-    CheckDef {
-        id: NO_INBOUND_INTERNET,
-        finding_type: "koban:Network/InstanceReachableFromInternet",
-        title: "No instance is reachable from the internet",
-        severity: 8.0,
-        rationale: "The landing zone admits no inbound connection from the internet: instances are reached from on-premises over the Transit Gateway or through Session Manager.",
-        remediation: "Remove the public or Elastic IP address, or the internet gateway route of the instance's subnet, and narrow the security group rules that admit the internet.",
-        reference: "https://docs.aws.amazon.com/inspector/latest/user/findings-types.html#findings-types-network",
-    },
-    CheckDef {
-        id: ONPREM_ROUTABLE,
-        finding_type: "koban:Network/SubnetNotRoutableFromOnPremises",
-        title: "Instance subnets use a CIDR that the Transit Gateway routes from on-premises",
-        severity: 4.0,
-        rationale: "Workloads that on-premises users or systems must reach need addresses from the VPC CIDR advertised on the corporate network; a subnet carved from the non-routable CIDR cannot be reached from on-premises.",
-        remediation: "Place the workload in a subnet of the routable CIDR, or add a route for the subnet's CIDR to the Transit Gateway route table associated with the on-premises attachment (and to the on-premises routers).",
-        reference: "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html",
-    },
-    CheckDef {
-        id: crate::access::checks::SECRET_POLICY_RESTRICTS,
-        finding_type: "koban:IAM/SecretPolicyUnrestricted",
-        title: "Every secret's resource policy denies requests from outside its VPC endpoint, VPC, CIDR or named roles",
-        severity: 6.0,
-        rationale: "Identity policies alone decide who reads a secret inside its account; only a Deny in the secret's resource policy keeps stolen or over-broad credentials from reading it elsewhere. The landing zone locks each secret to its interface endpoint (or VPC, source CIDR, or named roles).",
-        remediation: "Add a Deny statement for Principal \"*\" on the secret's read actions with a StringNotEquals condition on aws:SourceVpce (or aws:SourceVpc, NotIpAddress on aws:SourceIp, or ArnNotEquals on aws:PrincipalArn naming the roles that may read it).",
-        reference: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html",
-    },
-    CheckDef {
-        id: crate::access::checks::SECRET_NOT_FROM_INTERNET,
-        finding_type: "koban:IAM/SecretReadableFromInternet",
-        title: "No principal can read a secret over the internet path (NAT gateway, internet gateway, or from outside AWS)",
-        severity: 8.0,
-        rationale: "Secrets are read through the Secrets Manager interface endpoint. A secret that some principal can read through the public endpoint can be read with leaked credentials from anywhere, or from a subnet whose traffic bypasses the endpoint.",
-        remediation: "Deny secretsmanager:GetSecretValue in the secret's resource policy unless aws:SourceVpce is the landing zone's endpoint, and keep an interface endpoint with private DNS in every VPC whose workloads read secrets.",
-        reference: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_examples_vpc",
-    },
-    CheckDef {
-        id: crate::access::checks::CROSS_ACCOUNT_TRUST,
-        finding_type: "koban:IAM/CrossAccountTrustUnbound",
-        title: "Roles assumable from other accounts require aws:PrincipalOrgID or sts:ExternalId",
-        severity: 7.0,
-        rationale: "A trust policy naming another account lets every principal that account's administrators allow assume the role. Binding it to the organization (aws:PrincipalOrgID / aws:PrincipalOrgPaths) or to an external id shared with a third party prevents confused-deputy use and trust in accounts that leave the organization.",
-        remediation: "Add a condition to the trust statement: StringEquals aws:PrincipalOrgID (or ForAnyValue:StringLike aws:PrincipalOrgPaths) for accounts of the organization, StringEquals sts:ExternalId for third parties.",
-        reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
-    },
-    CheckDef {
-        id: crate::access::checks::COGNITO_TRUST,
-        finding_type: "koban:IAM/CognitoTrustUnbound",
-        title: "Trust policies for Cognito identity pools require cognito-identity.amazonaws.com:aud and :amr",
-        severity: 8.0,
-        rationale: "Without an aud condition any identity pool, in any account, can obtain credentials for the role; without an amr condition unauthenticated identities can too.",
-        remediation: "Add StringEquals cognito-identity.amazonaws.com:aud = the identity pool id and ForAnyValue:StringLike cognito-identity.amazonaws.com:amr = \"authenticated\" (or \"unauthenticated\" for the guest role) to the statement trusting cognito-identity.amazonaws.com.",
-        reference: "https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
-    },
-    CheckDef {
-        id: crate::dns_checks::CORPORATE_DOMAIN_FORWARDED,
-        finding_type: "koban:DNS/CorporateDomainNotForwarded",
-        title: "Every workload VPC forwards the corporate domains to the on-premises resolvers",
-        severity: 5.0,
-        rationale: "Corporate names exist only on the corporate resolvers. A workload VPC without an associated forwarding rule resolves them on the internet (leaking the names and failing) or in a private zone that shadows them.",
-        remediation: "Associate the FORWARD rule for the corporate domain (shared from the network account through AWS RAM) with the VPC: aws route53resolver associate-resolver-rule --resolver-rule-id <rule> --vpc-id <vpc>.",
-        reference: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-forwarding-outbound-queries.html",
-    },
-    CheckDef {
-        id: crate::dns_checks::OUTBOUND_ENDPOINT_TWO_AZS,
-        finding_type: "koban:DNS/OutboundEndpointSingleAZ",
-        title: "Outbound Resolver endpoints have addresses in at least two Availability Zones",
-        severity: 4.0,
-        rationale: "An outbound endpoint sends queries from its addresses' network interfaces. With every address in one Availability Zone, an outage of that zone stops name resolution of the corporate domains in every VPC whose rules use the endpoint.",
-        remediation: "Add an address in a subnet of a second Availability Zone: aws route53resolver associate-resolver-endpoint-ip-address --resolver-endpoint-id <endpoint> --ip-address SubnetId=<subnet-in-other-az>.",
-        reference: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-choose-vpc.html",
-    },
-    CheckDef {
-        id: crate::dns_checks::FORWARD_TARGETS_REACHABLE,
-        finding_type: "koban:DNS/ForwardTargetUnreachable",
-        title: "Forwarding rules reach every target resolver from every outbound endpoint address on udp and tcp",
-        severity: 6.0,
-        rationale: "A forwarding rule only works when the DNS queries from the endpoint's network interfaces reach the target resolvers and their answers return: the endpoint's security group, the subnets' network ACLs and route tables, the inspection endpoints and the Transit Gateway all lie on the way.",
-        remediation: "Follow the blocked path in the evidence: allow udp and tcp to the targets' port in the endpoint's security group, route the targets' network from the endpoint subnets (through the inspection endpoint) to the Transit Gateway, and route the endpoint subnets back.",
-        reference: "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-forwarding-outbound-queries.html",
-    },
-    CheckDef {
-        id: crate::intents::REACH,
-        finding_type: "koban:Intent/ReachViolated",
-        title: "Intent `reach`: the source reaches the destination (replies included)",
-        severity: 5.0,
-        rationale: "koban.yaml states that this traffic must flow; koban found no path that delivers it and returns the replies.",
-        remediation: "Follow the blocked parts in the evidence: the route, security group rule or network ACL entry that stops the traffic, and add what the flow needs.",
-        reference: "https://docs.aws.amazon.com/vpc/latest/reachability/how-reachability-analyzer-works.html",
-    },
-    CheckDef {
-        id: crate::intents::NEVER_REACH,
-        finding_type: "koban:Intent/NeverReachViolated",
-        title: "Intent `never-reach`: the source cannot reach the destination",
-        severity: 7.0,
-        rationale: "koban.yaml states that this traffic must never flow; koban found a path that delivers it.",
-        remediation: "Remove the route, security group rule or network ACL entry on the witness path that admits the traffic.",
-        reference: "https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/what-is-network-access-analyzer.html",
-    },
-    CheckDef {
-        id: crate::intents::ISOLATED,
-        finding_type: "koban:Intent/IsolationViolated",
-        title: "Intent `isolated`: no traffic in either direction between the two ends",
-        severity: 7.0,
-        rationale: "koban.yaml states that the two ends are isolated from each other; koban found traffic that flows between them.",
-        remediation: "Remove the route, peering, Transit Gateway route or security group rule on the witness path.",
-        reference: "https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/what-is-network-access-analyzer.html",
-    },
-    CheckDef {
-        id: crate::intents::INSPECTED,
-        finding_type: "koban:Intent/InspectionBypass",
-        title: "Intent `inspected`: every path between the two ends, both ways and replies included, crosses an inspection endpoint",
-        severity: 7.5,
-        rationale: "koban.yaml states that traffic between the two ends is inspected; koban found a path (or its replies) that crosses no Gateway Load Balancer or Network Firewall endpoint.",
-        remediation: "Route the subnets on the witness path through the inspection endpoint of their Availability Zone, in both directions.",
-        reference: "https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/getting-started.html",
-    },
-    CheckDef {
-        id: crate::intents::ONLY_CAN,
-        finding_type: "koban:Intent/UnexpectedAccess",
-        title: "Intent `only`: no principal outside the list can perform the action on the resource",
-        severity: 7.0,
-        rationale: "koban.yaml states which principals may perform the action on the resource; the AWS policy evaluation allows another principal to.",
-        remediation: "Narrow the identity or resource policy that allows the extra principal (the evidence names the statements).",
-        reference: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",
-    },
-    CheckDef {
-        id: crate::scope::SCOPE_PATH,
-        finding_type: "koban:Network/AccessScopeFinding",
-        title: "Network Access Scope: no path matches a MatchPaths entry without matching an ExcludePaths entry",
-        severity: 6.0,
-        rationale: "A Network Access Scope (AWS Network Access Analyzer's language) describes paths that must not exist; each path koban finds that matches a MatchPaths entry and no ExcludePaths entry is a finding, as in Network Access Analyzer, but traced through Gateway Load Balancer endpoints and appliances too.",
-        remediation: "Remove the route, security group rule or network ACL entry on the path, or add the path to the scope's ExcludePaths when it is intended.",
-        reference: "https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/how-network-access-analyzer-works.html",
-    },
-];
-
-/// The catalogue entry of a check id (every id the code uses is in the catalogue).
-pub(crate) fn def(id: &str) -> &'static CheckDef {
-    CATALOGUE.iter().find(|c| c.id == id).unwrap_or(&CATALOGUE[0])
-}
+pub use crate::catalogue::{def, CheckDef, CATALOGUE};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Serialize)]
@@ -210,9 +39,45 @@ pub struct CheckReport {
     pub checks: Vec<CheckStatus>,
     pub findings: Vec<Finding>,
     pub unknowns: Vec<String>,
+    /// Checks that had nothing to assess, with why (`skipped` status).
+    pub notes: Vec<String>,
     /// Policy documents that do not parse or that AWS would reject (file and JSON path).
     #[serde(skip)]
     pub policy_diagnostics: Vec<koban_model::Diagnostic>,
+}
+
+/// What a group of checks found: findings, what each check could not assess, and the checks
+/// that had nothing to assess (with why).
+#[derive(Debug, Default)]
+pub struct GroupReport {
+    pub findings: Vec<Finding>,
+    /// (check id, what it could not assess).
+    pub unknowns: Vec<(&'static str, String)>,
+    /// (check id, why it had nothing to assess).
+    pub skipped: Vec<(&'static str, String)>,
+}
+
+impl GroupReport {
+    /// Add the status of each of `ids` (`skipped`, `fail`, `unknown` or `pass`, judged on
+    /// this group's own findings and unknowns), the findings and the unknowns to `report`.
+    pub fn fold_into(self, ids: &[&'static str], report: &mut CheckReport) {
+        for &id in ids {
+            let findings = self.findings.iter().filter(|f| f.source == id).count();
+            let status = if let Some((_, why)) = self.skipped.iter().find(|(c, _)| *c == id) {
+                report.notes.push(format!("{id}: {why}"));
+                "skipped"
+            } else if findings > 0 {
+                "fail"
+            } else if self.unknowns.iter().any(|(c, _)| *c == id) {
+                "unknown"
+            } else {
+                "pass"
+            };
+            report.checks.push(CheckStatus { id, title: def(id).title, status, findings });
+        }
+        report.unknowns.extend(self.unknowns.into_iter().map(|(_, u)| u));
+        report.findings.extend(self.findings);
+    }
 }
 
 /// A finding of check `id`: the catalogue's type, remediation and severity (unless `severity`
@@ -510,8 +375,15 @@ fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
     out
 }
 
-/// Run every check of the catalogue.
+/// Run the landing-zone checks with an empty `koban.yaml` (account roles inferred from the
+/// organization's names).
 pub fn run_checks(engine: &Engine) -> CheckReport {
+    run_checks_with(engine, &crate::config::Config::default())
+}
+
+/// Run the landing-zone checks of the catalogue (the intents and scopes run in
+/// [`crate::evaluate`]).
+pub fn run_checks_with(engine: &Engine, config: &crate::config::Config) -> CheckReport {
     let twin = engine.ix.twin;
     let mut unknowns = Vec::new();
     let exp = exposure(engine);
@@ -550,6 +422,22 @@ pub fn run_checks(engine: &Engine) -> CheckReport {
     checks.extend(crate::access::checks::statuses(&iam));
     unknowns.extend(iam.unknowns.iter().map(|(_, u)| u.clone()));
     findings.extend(iam.findings.into_iter().map(|(_, f)| f));
-    findings.sort_by(|a, b| b.severity.value.total_cmp(&a.severity.value).then(a.source.cmp(&b.source)).then(a.resource.cmp(&b.resource)));
-    CheckReport { schema: "koban/check/v1", checks, findings, unknowns, policy_diagnostics: access.diagnostics }
+    let mut report =
+        CheckReport { schema: "koban/check/v1", checks, findings, unknowns, notes: Vec::new(), policy_diagnostics: Vec::new() };
+
+    let domains: Vec<String> = config.dns.corporate_domains.iter().map(|d| d.0.clone()).collect();
+    crate::dns_checks::run(engine, &domains).fold_into(crate::dns_checks::IDS, &mut report);
+    let roles = crate::accounts::AccountRoles::new(twin, &config.accounts);
+    crate::ops_checks::run(engine, &access, &exp, config).fold_into(crate::ops_checks::IDS, &mut report);
+    crate::org_checks::run(twin, &access, &roles).fold_into(crate::org_checks::IDS, &mut report);
+    crate::cicd_checks::run(engine, &access, &roles).fold_into(crate::cicd_checks::IDS, &mut report);
+    crate::cognito_checks::run(engine, &access).fold_into(crate::cognito_checks::IDS, &mut report);
+
+    report
+        .findings
+        .sort_by(|a, b| b.severity.value.total_cmp(&a.severity.value).then(a.source.cmp(&b.source)).then(a.resource.cmp(&b.resource)));
+    report.unknowns.sort();
+    report.unknowns.dedup();
+    report.policy_diagnostics = access.diagnostics;
+    report
 }

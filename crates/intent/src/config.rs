@@ -16,6 +16,14 @@
 //!   - isolated: {between: [subnet-0aa0000000000a005, subnet-0aa0000000000b007]}
 //!   - inspected: {from: onprem, to: subnet-0aa0000000000a005}
 //!   - only: {principals: ["arn:aws:iam::111111111111:role/app-role"], can: secretsmanager:GetSecretValue, on: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-*"}
+//! accounts:            # account roles; inferred from Organizations names when absent
+//!   security: ["333333333333"]
+//!   log-archive: ["777777777777"]
+//!   cicd: ["444444444444"]
+//!   production: ["111111111111"]
+//!   development: ["666666666666"]
+//! patching:
+//!   repositories: [onprem]   # named networks holding the OS package repositories
 //! suppressions:
 //!   - check: KBN-NET-001
 //!     resource: subnet-0aa0000000000a006
@@ -56,6 +64,10 @@ struct RawConfig {
     #[serde(default)]
     intents: Vec<Intent>,
     #[serde(default)]
+    accounts: AccountsConfig,
+    #[serde(default)]
+    patching: PatchingConfig,
+    #[serde(default)]
     suppressions: Vec<Suppression>,
 }
 
@@ -75,6 +87,49 @@ pub struct DnsConfig {
     /// through an outbound Resolver endpoint (KBN-DNS-001).
     #[serde(default)]
     pub corporate_domains: Vec<DomainName>,
+}
+
+/// The roles of accounts in the organization. A role given here replaces what koban infers
+/// from the names of accounts and OUs in AWS Organizations.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AccountsConfig {
+    #[serde(default)]
+    pub security: Option<Vec<AccountId>>,
+    #[serde(default)]
+    pub log_archive: Option<Vec<AccountId>>,
+    #[serde(default)]
+    pub cicd: Option<Vec<AccountId>>,
+    #[serde(default)]
+    pub production: Option<Vec<AccountId>>,
+    #[serde(default)]
+    pub development: Option<Vec<AccountId>>,
+}
+
+/// A 12-digit AWS account id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct AccountId(pub String);
+
+impl<'de> Deserialize<'de> for AccountId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(AccountId(s))
+        } else {
+            Err(serde::de::Error::custom(format!("expected a 12-digit AWS account id (quoted), got {s:?}")))
+        }
+    }
+}
+
+/// Where instances get their operating-system patches.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchingConfig {
+    /// Named networks (under `networks`) holding the package repositories; without them
+    /// instances patch from the Amazon Linux repositories on Amazon S3.
+    #[serde(default)]
+    pub repositories: Vec<String>,
 }
 
 /// A DNS domain name, normalised (lower case, no trailing dot).
@@ -367,6 +422,8 @@ pub struct Config {
     pub networks: BTreeMap<String, ExternalNetwork>,
     pub dns: DnsConfig,
     pub intents: Vec<Intent>,
+    pub accounts: AccountsConfig,
+    pub patching: PatchingConfig,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -423,7 +480,24 @@ impl Config {
                 }
             }
         }
-        Ok(Config { path: Some(path.to_path_buf()), networks, dns: raw.dns, intents: raw.intents, suppressions: raw.suppressions })
+        for (i, n) in raw.patching.repositories.iter().enumerate() {
+            if !networks.contains_key(n) {
+                return Err(ConfigError::Field {
+                    path: path.to_path_buf(),
+                    field: format!("patching.repositories[{i}]"),
+                    message: format!("{n:?} is not a network named under `networks`"),
+                });
+            }
+        }
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            networks,
+            dns: raw.dns,
+            intents: raw.intents,
+            accounts: raw.accounts,
+            patching: raw.patching,
+            suppressions: raw.suppressions,
+        })
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -494,6 +568,20 @@ mod tests {
         assert!(e.starts_with("k.yaml:2:") && e.contains("IAM principal ARN"), "{e}");
         let e = parse("dns:\n  corporate_domains: ['corp example']\n").unwrap_err();
         assert!(e.starts_with("k.yaml:2:") && e.contains("domain name"), "{e}");
+    }
+
+    #[test]
+    fn account_roles_and_patch_repositories() {
+        let c = parse("networks:\n  dc: {cidrs: [10.0.0.0/8], via: [vpn-1]}\naccounts:\n  security: ['333333333333']\n  log-archive: ['777777777777']\npatching:\n  repositories: [dc]\n").unwrap();
+        assert_eq!(c.accounts.security, Some(vec![AccountId("333333333333".into())]));
+        assert_eq!(c.accounts.cicd, None);
+        assert_eq!(c.patching.repositories, ["dc"]);
+        let e = parse("accounts:\n  security: ['3333']\n").unwrap_err();
+        assert!(e.starts_with("k.yaml:2:") && e.contains("12-digit"), "{e}");
+        let e = parse("accounts:\n  auditors: ['333333333333']\n").unwrap_err();
+        assert!(e.starts_with("k.yaml:2:") && e.contains("auditors"), "{e}");
+        let e = parse("patching:\n  repositories: [dc]\n").unwrap_err();
+        assert!(e.contains("patching.repositories[0]"), "{e}");
     }
 
     #[test]

@@ -3,10 +3,9 @@
 //! endpoint has addresses in at least two Availability Zones (KBN-DNS-002), and every
 //! forwarding rule in use reaches its targets from every endpoint address (KBN-DNS-003).
 
-use crate::checks::{check_finding, def};
+use crate::checks::{check_finding, def, GroupReport};
 use crate::roles::instance_subnets;
 use koban_dns::{decide, DecisionKind};
-use koban_findings::Finding;
 use koban_model as m;
 use koban_net::Engine;
 use serde_json::json;
@@ -16,15 +15,8 @@ pub const CORPORATE_DOMAIN_FORWARDED: &str = "KBN-DNS-001";
 pub const OUTBOUND_ENDPOINT_TWO_AZS: &str = "KBN-DNS-002";
 pub const FORWARD_TARGETS_REACHABLE: &str = "KBN-DNS-003";
 
-/// What the DNS checks found, per check id.
-#[derive(Debug, Default)]
-pub struct DnsReport {
-    pub findings: Vec<Finding>,
-    /// (check id, what it could not assess).
-    pub unknowns: Vec<(&'static str, String)>,
-    /// Checks that had nothing to assess, with why.
-    pub skipped: Vec<(&'static str, String)>,
-}
+/// The checks of this module, in catalogue order.
+pub const IDS: &[&str] = &[CORPORATE_DOMAIN_FORWARDED, OUTBOUND_ENDPOINT_TWO_AZS, FORWARD_TARGETS_REACHABLE];
 
 /// VPCs holding live instances.
 fn workload_vpcs<'t>(engine: &Engine<'t>) -> Vec<&'t m::Vpc> {
@@ -34,7 +26,7 @@ fn workload_vpcs<'t>(engine: &Engine<'t>) -> Vec<&'t m::Vpc> {
 }
 
 /// KBN-DNS-001.
-fn corporate_domains(engine: &Engine, domains: &[String], out: &mut DnsReport) {
+fn corporate_domains(engine: &Engine, domains: &[String], out: &mut GroupReport) {
     let twin = engine.ix.twin;
     if domains.is_empty() {
         out.skipped.push((CORPORATE_DOMAIN_FORWARDED, "no corporate domain declared (koban.yaml: dns: {corporate_domains: [...]})".into()));
@@ -80,7 +72,7 @@ fn corporate_domains(engine: &Engine, domains: &[String], out: &mut DnsReport) {
 }
 
 /// KBN-DNS-002.
-fn endpoint_zones(engine: &Engine, out: &mut DnsReport) {
+fn endpoint_zones(engine: &Engine, out: &mut GroupReport) {
     let twin = engine.ix.twin;
     let outbound: Vec<&m::ResolverEndpoint> =
         twin.dns.resolver_endpoints.values().filter(|e| e.direction == m::ResolverDirection::Outbound).collect();
@@ -135,7 +127,7 @@ fn endpoint_zones(engine: &Engine, out: &mut DnsReport) {
 }
 
 /// KBN-DNS-003.
-fn forward_targets(engine: &Engine, out: &mut DnsReport) {
+fn forward_targets(engine: &Engine, out: &mut GroupReport) {
     let twin = engine.ix.twin;
     let associated: BTreeSet<&str> =
         twin.dns.resolver_rule_associations.values().filter(|a| a.is_active()).map(|a| a.rule.as_str()).collect();
@@ -207,8 +199,8 @@ fn forward_targets(engine: &Engine, out: &mut DnsReport) {
 }
 
 /// Run the DNS checks. `corporate_domains` come from `koban.yaml`.
-pub fn run(engine: &Engine, corporate: &[String]) -> DnsReport {
-    let mut out = DnsReport::default();
+pub fn run(engine: &Engine, corporate: &[String]) -> GroupReport {
+    let mut out = GroupReport::default();
     corporate_domains(engine, corporate, &mut out);
     endpoint_zones(engine, &mut out);
     forward_targets(engine, &mut out);

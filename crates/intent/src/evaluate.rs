@@ -1,8 +1,9 @@
-//! `koban check` as a whole: the landing-zone checks, the DNS checks, the user's intents and
+//! `koban check` as a whole: the landing-zone checks (network, IAM, DNS, operations,
+//! organization, CI/CD, Cognito), the user's intents and
 //! Network Access Scopes, then the suppressions of `koban.yaml` (each finding they cover
 //! moves to `suppressed` with its reason; a suppression that covers nothing is reported).
 
-use crate::checks::{run_checks, CheckReport, CheckStatus, CATALOGUE};
+use crate::checks::{run_checks_with, CheckReport, CheckStatus, CATALOGUE};
 use crate::config::{Config, Suppression};
 use crate::intents::IntentResult;
 use crate::scope::{Scope, ScopeResult};
@@ -28,8 +29,6 @@ pub struct CheckOutcome {
     pub suppressed: Vec<SuppressedFinding>,
     /// Suppressions that covered no finding (stale, or a typo in the resource).
     pub unused_suppressions: Vec<Suppression>,
-    /// Checks that had nothing to assess, with why (`skipped` status).
-    pub notes: Vec<String>,
 }
 
 fn status_of(id: &'static str, findings: usize, unknown: bool) -> CheckStatus {
@@ -50,26 +49,7 @@ fn status_of(id: &'static str, findings: usize, unknown: bool) -> CheckStatus {
 
 /// Run every check, intent and scope, and apply the suppressions.
 pub fn check(engine: &Engine, config: &Config, scopes: &[Scope]) -> CheckOutcome {
-    let mut report = run_checks(engine);
-    let mut notes = Vec::new();
-
-    let domains: Vec<String> = config.dns.corporate_domains.iter().map(|d| d.0.clone()).collect();
-    let dns = crate::dns_checks::run(engine, &domains);
-    for id in [
-        crate::dns_checks::CORPORATE_DOMAIN_FORWARDED,
-        crate::dns_checks::OUTBOUND_ENDPOINT_TWO_AZS,
-        crate::dns_checks::FORWARD_TARGETS_REACHABLE,
-    ] {
-        let n = dns.findings.iter().filter(|f| f.source == id).count();
-        let mut s = status_of(id, n, dns.unknowns.iter().any(|(c, _)| *c == id));
-        if let Some((_, why)) = dns.skipped.iter().find(|(c, _)| *c == id) {
-            s.status = "skipped";
-            notes.push(format!("{id}: {why}"));
-        }
-        report.checks.push(s);
-    }
-    report.unknowns.extend(dns.unknowns.into_iter().map(|(_, u)| u));
-    report.findings.extend(dns.findings);
+    let mut report = run_checks_with(engine, config);
 
     let intents = crate::intents::evaluate(engine, config);
     for id in
@@ -120,5 +100,5 @@ pub fn check(engine: &Engine, config: &Config, scopes: &[Scope]) -> CheckOutcome
         .sort_by(|a, b| b.severity.value.total_cmp(&a.severity.value).then(a.source.cmp(&b.source)).then(a.resource.cmp(&b.resource)));
     report.unknowns.sort();
     report.unknowns.dedup();
-    CheckOutcome { report, intents: intents.results, scopes: scope_results, suppressed, unused_suppressions, notes }
+    CheckOutcome { report, intents: intents.results, scopes: scope_results, suppressed, unused_suppressions }
 }

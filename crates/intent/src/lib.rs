@@ -5,11 +5,17 @@
 //! the IAM checks). Knows nothing of input formats.
 
 pub mod access;
+pub mod accounts;
+pub mod catalogue;
 pub mod checks;
+pub mod cicd_checks;
+pub mod cognito_checks;
 pub mod config;
 pub mod dns_checks;
 pub mod evaluate;
 pub mod intents;
+pub mod ops_checks;
+pub mod org_checks;
 pub mod roles;
 pub mod sarif;
 pub mod scope;

@@ -7,27 +7,33 @@
 //! twin is reproducible. What the twin cannot represent is recorded in [`Twin::unknowns`];
 //! what went wrong while reading is in [`Twin::diagnostics`].
 
+pub mod cognito;
 pub mod compute;
 pub mod diag;
 pub mod dns;
 pub mod filter;
 pub mod gateway;
 pub mod iam;
+pub mod monitoring;
 pub mod network;
 pub mod org;
+pub mod patching;
 pub mod resource_policy;
 pub mod traffic;
 pub mod transit;
 pub mod twin;
 
+pub use cognito::*;
 pub use compute::*;
 pub use diag::*;
 pub use dns::*;
 pub use filter::*;
 pub use gateway::*;
 pub use iam::*;
+pub use monitoring::*;
 pub use network::*;
 pub use org::*;
+pub use patching::*;
 pub use resource_policy::*;
 pub use traffic::*;
 pub use transit::*;

@@ -56,6 +56,12 @@ pub struct Twin {
     pub resource_policies: ResourcePolicies,
     /// Route 53 Resolver endpoints, rules and rule associations, and hosted zones.
     pub dns: Dns,
+    /// GuardDuty, Inspector, delegated administrators, flow logs, trails, EventBridge rules.
+    pub monitoring: Monitoring,
+    /// Cognito user pools and identity pools.
+    pub cognito: Cognito,
+    /// Patch Manager's patch states of managed instances.
+    pub patching: Patching,
     /// Named external networks (from `koban.yaml`).
     pub networks: BTreeMap<String, ExternalNetwork>,
     /// What could not be read.

@@ -18,6 +18,7 @@ struct Builder {
     prefix_entries: Vec<(String, Vec<ipnet::Ipv4Net>)>,
     access: super::access::Pending,
     dns: super::dns::Pending,
+    services: super::services::Pending,
 }
 
 /// Insert `value` under `id`; a second record with the same id is reported unless the kind is
@@ -150,6 +151,7 @@ impl Builder {
             Item::Address { eni, private_ip, public_ip } => self.addresses.push((eni, private_ip, public_ip)),
             Item::Access(x) => self.access.add(t, *x),
             Item::Dns(x) => self.dns.add(t, *x),
+            Item::Service(x) => self.services.add(t, *x),
         }
     }
 
@@ -288,6 +290,7 @@ pub fn assemble(files: Vec<FileItems>) -> Twin {
         prefix_entries: Vec::new(),
         access: super::access::Pending::default(),
         dns: super::dns::Pending::default(),
+        services: super::services::Pending::default(),
     };
     for f in files {
         b.twin.diagnostics.extend(f.diagnostics);
@@ -299,6 +302,7 @@ pub fn assemble(files: Vec<FileItems>) -> Twin {
     b.merge();
     std::mem::take(&mut b.access).finish(&mut b.twin);
     std::mem::take(&mut b.dns).finish(&mut b.twin);
+    std::mem::take(&mut b.services).finish(&mut b.twin);
     b.accounts();
     let mut twin = b.twin;
     super::references::check(&mut twin);

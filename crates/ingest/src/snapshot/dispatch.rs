@@ -61,6 +61,8 @@ pub enum Item {
     Access(Box<super::access::AccessItem>),
     /// Route 53 Resolver and hosted-zone records (`dns`).
     Dns(Box<super::dns::DnsItem>),
+    /// Security services, Cognito and Patch Manager records (`services`).
+    Service(Box<super::services::ServiceItem>),
 }
 
 /// What one file yielded.
@@ -252,6 +254,9 @@ pub fn read_file(path: &Path, relative: &Path) -> FileItems {
     if super::dns::read_object(&source!(r), obj, &mut r.out) {
         return r.out;
     }
+    if super::services::read_object(&source!(r), obj, &mut r.out) {
+        return r.out;
+    }
     if let (Some(fw), Some(status)) = (obj.get("Firewall"), obj.get("FirewallStatus")) {
         network_firewall(&mut r, fw, status);
     }
@@ -345,6 +350,7 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
             r.each::<s::ServiceConfiguration>(key, v, "ServiceName", wrap!(convert::endpoint_service, EndpointService))
         }
         "Addresses" => addresses(r, v),
+        k if super::services::read_key(&source!(r), k, v, &mut r.out) => {}
         k if super::access::read_key(&source!(r), k, v, &mut r.out) => {}
         k if super::dns::read_key(&source!(r), k, v, &mut r.out) => {}
         k if INFORMATIONAL_KEYS.contains(&k) => {}

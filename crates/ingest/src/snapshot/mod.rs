@@ -15,6 +15,7 @@ mod dispatch;
 mod dns;
 pub mod location;
 mod references;
+mod services;
 mod shapes;
 mod source;
 

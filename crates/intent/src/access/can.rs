@@ -94,6 +94,12 @@ fn levels(list: &[koban_policy::OrgLevel]) -> Vec<LevelPolicies> {
 
 /// Answer one question.
 pub fn can(engine: &Engine, ix: &AccessIndex, q: &CanQuery) -> Result<CanAnswer, AccessError> {
+    can_with(engine, ix, q, None)
+}
+
+/// Answer one question; `network`, when given, is the path already derived for `q.from`
+/// and the action's service (callers asking many questions from one place derive it once).
+pub fn can_with(engine: &Engine, ix: &AccessIndex, q: &CanQuery, network: Option<NetworkContext>) -> Result<CanAnswer, AccessError> {
     let twin = ix.twin;
     let (service, _) =
         q.action.split_once(':').filter(|(s, a)| !s.is_empty() && !a.is_empty()).ok_or_else(|| AccessError::BadAction(q.action.into()))?;
@@ -121,8 +127,9 @@ pub fn can(engine: &Engine, ix: &AccessIndex, q: &CanQuery) -> Result<CanAnswer,
     };
     let mut unknowns = Vec::new();
     let side = super::resource::resolve(ix, q.action, q.resource, &mut unknowns);
-    let network = match (&from, q.from) {
-        (Some(spec), Some(text)) => Some(derive(engine, spec, text, service, side.region.as_deref())),
+    let network = match (&from, q.from, network) {
+        (Some(_), Some(_), Some(n)) => Some(n),
+        (Some(spec), Some(text), None) => Some(derive(engine, spec, text, service, side.region.as_deref())),
         _ => None,
     };
     let identity = identity_side(ix, &principal, &mut unknowns);

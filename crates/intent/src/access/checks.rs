@@ -6,6 +6,7 @@
 
 use super::index::{trust_name, AccessIndex, DocKey};
 use super::network::Via;
+use super::probe::allow_all;
 use super::who_can::{origins, who_can_from, Access};
 use crate::checks::{check_finding, def};
 use koban_findings::Finding;
@@ -13,7 +14,7 @@ use koban_model as m;
 use koban_net::Engine;
 use koban_policy::ast::{Effect, PrincipalEntry, Statement};
 use koban_policy::evaluate::{action_matches, evaluate};
-use koban_policy::{parse_policy_str, Caller, ContextValue, Decision, NamedPolicy, PolicySet, RequestContext};
+use koban_policy::{Caller, ContextValue, Decision, PolicySet, RequestContext};
 use serde_json::json;
 
 pub const SECRET_POLICY_RESTRICTS: &str = "KBN-IAM-001";
@@ -25,12 +26,6 @@ pub const COGNITO_TRUST: &str = "KBN-IAM-004";
 pub struct IamReport {
     pub findings: Vec<(&'static str, Finding)>,
     pub unknowns: Vec<(&'static str, String)>,
-}
-
-/// A policy allowing everything: the identity side of the probes.
-fn allow_all() -> Option<NamedPolicy> {
-    let doc = parse_policy_str(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#).ok()?;
-    Some(NamedPolicy { name: "koban-probe-identity".into(), document: doc })
 }
 
 /// TEST-NET-2 (RFC 5737): a public address outside any VPC.

@@ -13,6 +13,7 @@ pub mod checks;
 pub mod index;
 pub mod network;
 pub mod principal;
+pub mod probe;
 pub mod resource;
 pub mod settle;
 pub mod who_can;
@@ -28,7 +29,7 @@ use serde_json::Value;
 use settle::Knowledge;
 use std::collections::BTreeMap;
 
-pub use can::{can, CanAnswer, CanQuery};
+pub use can::{can, can_with, CanAnswer, CanQuery};
 pub use index::AccessIndex as Index;
 pub use who_can::{who_can, WhoCanAnswer};
 

@@ -66,6 +66,11 @@ impl NetworkContext {
     /// absent.
     pub fn keys(&self, keys: &mut Vec<(String, ContextValue)>, know: &mut Knowledge) {
         let single = |k: &str, v: String| (k.to_string(), ContextValue::Single(v));
+        // The call goes to the regional endpoint the path leads to: its region is the
+        // requested region (unless the resource already named one).
+        if let Some(region) = self.region().filter(|_| !keys.iter().any(|(k, _)| k.eq_ignore_ascii_case("aws:RequestedRegion"))) {
+            keys.push(single("aws:RequestedRegion", region.to_string()));
+        }
         match self.via {
             Via::InterfaceEndpoint | Via::GatewayEndpoint => {
                 if let Some(e) = &self.endpoint {
@@ -87,6 +92,11 @@ impl NetworkContext {
             }
             Via::Unreachable => {}
         }
+    }
+
+    /// The region of the service endpoint (`com.amazonaws.<region>.<service>`).
+    pub fn region(&self) -> Option<&str> {
+        self.service.strip_prefix("com.amazonaws.")?.split('.').next().filter(|r| !r.is_empty())
     }
 
     /// The same path seen from another source: only the private address differs.

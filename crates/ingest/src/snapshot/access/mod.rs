@@ -8,7 +8,7 @@
 //! Policy documents are kept as JSON text (URL-decoded when AWS encoded them), never parsed
 //! here: the policy engine reads them.
 
-mod fields;
+pub(super) mod fields;
 mod iam;
 mod org;
 mod resources;
