@@ -68,22 +68,45 @@ pub const FUNCTIONS: &[&str] = &[
     "Condition",
 ];
 
-/// The function a node calls, if any: `(long name, argument)`. A short-form tag names it
-/// directly; a mapping with the single key `Ref` or `Fn::…` is the long form.
-pub fn call(node: &Node) -> R<Option<(String, Node)>> {
-    if let Some(tag) = &node.tag {
-        let name = if tag == "Ref" || tag == "Condition" { tag.clone() } else { format!("Fn::{tag}") };
-        if !FUNCTIONS.contains(&name.as_str()) {
-            return Err(invalid(node.pos, format!("unknown intrinsic function !{tag} (expected one of !Ref, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !And, !Or, !Not, !FindInMap, !GetAZs, !Cidr, !ImportValue, !Base64, !Condition)")));
+/// A call of an intrinsic function: its long name and its argument. In the short form
+/// (`!Ref Vpc`) the argument is the tagged node itself, read without its tag.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'n> {
+    pub name: &'static str,
+    pub arg: &'n Node,
+    short: bool,
+}
+
+impl Call<'_> {
+    /// Evaluate the argument.
+    pub fn eval_arg(&self, scope: &mut dyn Scope) -> R<Val> {
+        if self.short {
+            eval_content(self.arg, scope)
+        } else {
+            eval(self.arg, scope)
         }
-        let mut arg = node.clone();
-        arg.tag = None;
-        return Ok(Some((name, arg)));
+    }
+}
+
+/// The function a node calls, if any. A short-form tag names it directly; a mapping with the
+/// single key `Ref` or `Fn::…` is the long form.
+pub fn call(node: &Node) -> R<Option<Call<'_>>> {
+    if let Some(tag) = &node.tag {
+        let name = if tag == "Ref" || tag == "Condition" {
+            FUNCTIONS.iter().find(|f| **f == tag)
+        } else {
+            FUNCTIONS.iter().find(|f| f.strip_prefix("Fn::") == Some(tag.as_str()))
+        };
+        let Some(name) = name else {
+            return Err(invalid(node.pos, format!("unknown intrinsic function !{tag} (expected one of !Ref, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !And, !Or, !Not, !FindInMap, !GetAZs, !Cidr, !ImportValue, !Base64, !Condition)")));
+        };
+        return Ok(Some(Call { name, arg: node, short: true }));
     }
     if let Kind::Map(entries) = &node.kind {
         if let [(key, arg)] = entries.as_slice() {
             if key.text == "Ref" || key.text.starts_with("Fn::") {
-                if !FUNCTIONS.contains(&key.text.as_str()) || key.text == "Condition" {
+                let name = FUNCTIONS.iter().find(|f| **f == key.text && key.text != "Condition");
+                let Some(name) = name else {
                     return Err(invalid(
                         key.pos,
                         format!(
@@ -91,8 +114,8 @@ pub fn call(node: &Node) -> R<Option<(String, Node)>> {
                             key.text
                         ),
                     ));
-                }
-                return Ok(Some((key.text.clone(), arg.clone())));
+                };
+                return Ok(Some(Call { name, arg, short: false }));
             }
         }
     }
@@ -101,9 +124,14 @@ pub fn call(node: &Node) -> R<Option<(String, Node)>> {
 
 /// Evaluate a node: apply every intrinsic function in it, drop `AWS::NoValue`.
 pub fn eval(node: &Node, scope: &mut dyn Scope) -> R<Val> {
-    if let Some((name, arg)) = call(node)? {
-        return apply(&name, &arg, node.pos, scope);
+    if let Some(c) = call(node)? {
+        return apply(&c, node.pos, scope);
     }
+    eval_content(node, scope)
+}
+
+/// Evaluate a node's content, leaving its own tag aside.
+fn eval_content(node: &Node, scope: &mut dyn Scope) -> R<Val> {
     Ok(match &node.kind {
         Kind::Scalar { .. } if node.is_null() => Val::new(V::Null, node.pos),
         Kind::Scalar { text, .. } => Val::str(text.clone(), node.pos),
@@ -147,7 +175,7 @@ fn args<'a>(arg: &'a Node, name: &str, n: usize) -> R<&'a [Node]> {
 
 /// Evaluate a condition function (or `{Condition: Name}`) to a boolean.
 pub fn truth(node: &Node, scope: &mut dyn Scope) -> R<Option<bool>> {
-    if let Some((name, arg)) = call(node)? {
+    if let Some(Call { name, arg, .. }) = call(node)? {
         if name == "Condition" {
             let n = arg.as_str().ok_or_else(|| invalid(arg.pos, "Condition expects a condition name"))?;
             return scope.condition(n, arg.pos).map(Some);
@@ -173,10 +201,11 @@ fn boolean(b: Option<bool>, pos: Pos, why: &str) -> Val {
     }
 }
 
-fn apply(name: &str, arg: &Node, pos: Pos, scope: &mut dyn Scope) -> R<Val> {
+fn apply(c: &Call, pos: Pos, scope: &mut dyn Scope) -> R<Val> {
+    let (name, arg) = (c.name, c.arg);
     match name {
         "Ref" => {
-            let target = eval(arg, scope)?;
+            let target = c.eval_arg(scope)?;
             match &target.v {
                 V::Str(s) => scope.reference(s, arg.pos),
                 _ => Err(invalid(arg.pos, format!("Ref expects a parameter or resource name, got {}", target.describe()))),
@@ -311,7 +340,7 @@ fn apply(name: &str, arg: &Node, pos: Pos, scope: &mut dyn Scope) -> R<Val> {
             }
         }
         "Fn::GetAZs" => {
-            let r = eval(arg, scope)?;
+            let r = c.eval_arg(scope)?;
             if r.v == V::Null {
                 let region = scope.region();
                 return Ok(Val::new(V::List(availability_zones(&region).into_iter().map(|z| Val::str(z, pos)).collect()), pos));
@@ -337,21 +366,21 @@ fn apply(name: &str, arg: &Node, pos: Pos, scope: &mut dyn Scope) -> R<Val> {
             Ok(Val::new(V::List(blocks.into_iter().map(|b| Val::str(b.to_string(), pos)).collect()), pos))
         }
         "Fn::ImportValue" => {
-            let n = eval(arg, scope)?;
+            let n = c.eval_arg(scope)?;
             match text_arg(&n, "Fn::ImportValue name")? {
                 Some(s) => scope.import(&s, arg.pos).map(|v| Val { v: v.v, pos }),
                 None => Ok(Val::unknown(n.unknown_reason().unwrap_or("Fn::ImportValue name").to_string(), pos)),
             }
         }
         "Fn::Base64" => {
-            let v = eval(arg, scope)?;
+            let v = c.eval_arg(scope)?;
             Ok(match text_arg(&v, "Fn::Base64")? {
                 Some(s) => Val::str(base64(s.as_bytes()), pos),
                 None => Val::unknown(v.unknown_reason().unwrap_or("Fn::Base64 input").to_string(), pos),
             })
         }
         "Fn::Length" => {
-            let v = eval(arg, scope)?;
+            let v = c.eval_arg(scope)?;
             match &v.v {
                 V::List(l) => Ok(Val::str(l.len().to_string(), pos)),
                 V::Unknown(r) => Ok(Val::unknown(r.clone(), pos)),
@@ -359,7 +388,7 @@ fn apply(name: &str, arg: &Node, pos: Pos, scope: &mut dyn Scope) -> R<Val> {
             }
         }
         "Fn::ToJsonString" => {
-            let v = eval(arg, scope)?;
+            let v = c.eval_arg(scope)?;
             Ok(match v.unknown_reason() {
                 Some(r) => Val::unknown(r.to_string(), pos),
                 None => Val::str(v.to_json().to_string(), pos),

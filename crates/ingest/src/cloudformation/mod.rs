@@ -48,7 +48,7 @@ pub fn read_template(path: &Path) -> Result<Template, (Origin, String)> {
 /// Parse a template's text.
 pub fn parse_template(file: &str, text: &str) -> Result<Template, (Origin, String)> {
     let root = yaml::parse(text).map_err(|e| (Origin::new(file, e.pos.to_string()), e.message))?;
-    Template::read(file, &root).map_err(|e| (Origin::new(file, e.pos.to_string()), e.message))
+    Template::read(file, root).map_err(|e| (Origin::new(file, e.pos.to_string()), e.message))
 }
 
 fn stack_names(files: &[PathBuf]) -> Vec<String> {

@@ -81,7 +81,8 @@ struct StackScope<'s, 'e, 't> {
     params: HashMap<String, Val>,
     conditions: HashMap<String, Option<bool>>,
     evaluating_conditions: Vec<String>,
-    props: HashMap<String, Val>,
+    /// Evaluated resources by logical id: their place in `out.resources`.
+    props: HashMap<String, usize>,
     excluded: HashSet<String>,
     nested_outputs: HashMap<String, Option<BTreeMap<String, Val>>>,
     env: &'e mut Env<'t>,
@@ -96,6 +97,11 @@ impl StackScope<'_, '_, '_> {
     fn error(&mut self, pos: Pos, message: String, resource: Option<String>) {
         let origin = self.origin(pos);
         self.out.diagnostics.push(Diagnostic { severity: Severity::Error, origin, message, resource });
+    }
+
+    /// The evaluated properties of a resource of this stack.
+    fn evaluated(&self, logical: &str) -> Option<&Val> {
+        self.props.get(logical).and_then(|&i| self.out.resources.get(i)).map(|r| &r.props)
     }
 
     fn base(&self, logical: &str) -> String {
@@ -132,7 +138,7 @@ impl Scope for StackScope<'_, '_, '_> {
             if self.excluded.contains(name) {
                 return Ok(Val::unknown(format!("{name} is not created (its condition is false)"), pos));
             }
-            return Ok(attributes::reference(&r.ty, &self.base(name), self.props.get(name), &self.place, pos));
+            return Ok(attributes::reference(&r.ty, &self.base(name), self.evaluated(name), &self.place, pos));
         }
         Err(invalid(pos, format!("Ref to {name:?}, which is neither a parameter nor a resource of this template")))
     }
@@ -155,22 +161,22 @@ impl Scope for StackScope<'_, '_, '_> {
                 });
             }
         }
-        Ok(attributes::attribute(&r.ty, &self.base(resource), attribute, self.props.get(resource), &self.place, pos))
+        Ok(attributes::attribute(&r.ty, &self.base(resource), attribute, self.evaluated(resource), &self.place, pos))
     }
 
     fn condition(&mut self, name: &str, pos: Pos) -> Result<bool, EvalError> {
         if let Some(v) = self.conditions.get(name) {
             return Ok(v.unwrap_or(false));
         }
-        let Some((_, node)) = self.spec.template.conditions.iter().find(|(k, _)| k.text == name) else {
+        let template: &Template = self.spec.template;
+        let Some((_, node)) = template.conditions.iter().find(|(k, _)| k.text == name) else {
             return Err(invalid(pos, format!("condition {name:?} is not declared in Conditions")));
         };
         if self.evaluating_conditions.iter().any(|c| c == name) {
             return Err(invalid(pos, format!("circular condition: {} -> {name}", self.evaluating_conditions.join(" -> "))));
         }
         self.evaluating_conditions.push(name.to_string());
-        let node = node.clone();
-        let v = truth(&node, self);
+        let v = truth(node, self);
         self.evaluating_conditions.pop();
         let v = v?;
         if v.is_none() {
@@ -181,10 +187,10 @@ impl Scope for StackScope<'_, '_, '_> {
     }
 
     fn mapping(&mut self, map: &str, top: &str, second: &str, pos: Pos) -> Result<Val, EvalError> {
-        let found =
-            self.spec.template.mappings.as_ref().and_then(|m| m.get(map)).and_then(|m| m.get(top)).and_then(|m| m.get(second)).cloned();
+        let template: &Template = self.spec.template;
+        let found = template.mappings.as_ref().and_then(|m| m.get(map)).and_then(|m| m.get(top)).and_then(|m| m.get(second));
         match found {
-            Some(n) => eval(&n, self),
+            Some(n) => eval(n, self),
             None => Err(invalid(pos, format!("Fn::FindInMap: no {map}.{top}.{second} in Mappings"))),
         }
     }
@@ -427,7 +433,7 @@ pub fn evaluate(spec: &StackSpec, env: &mut Env) -> Outcome {
                 return Outcome::Deferred(name);
             }
         }
-        scope.props.insert(r.logical.clone(), props.clone());
+        scope.props.insert(r.logical.clone(), scope.out.resources.len());
         let origin = scope.origin(r.pos);
         let place = scope.place.clone();
         scope.out.resources.push(EvaluatedResource {

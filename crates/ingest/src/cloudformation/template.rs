@@ -4,7 +4,7 @@
 //! refers to (`Ref`, `Fn::GetAtt`, `Fn::Sub` variables, `DependsOn`), for ordering and for
 //! finding references to names the template does not declare.
 
-use super::intrinsics::call;
+use super::intrinsics::{call, Call};
 use super::yaml::{Key, Kind, Node, Pos};
 
 /// Why a file is not a template.
@@ -75,6 +75,13 @@ fn section<'a>(root: &'a Node, name: &str) -> Result<&'a [(Key, Node)], Template
     }
 }
 
+/// Take the value under `key` out of a mapping node.
+fn take(node: &mut Node, key: &str) -> Option<Node> {
+    let Kind::Map(entries) = &mut node.kind else { return None };
+    let i = entries.iter().position(|(k, _)| k.text == key)?;
+    Some(entries.remove(i).1)
+}
+
 fn condition_of(n: &Node) -> Result<Option<(String, Pos)>, TemplateError> {
     match n.get("Condition") {
         None => Ok(None),
@@ -83,20 +90,20 @@ fn condition_of(n: &Node) -> Result<Option<(String, Pos)>, TemplateError> {
 }
 
 impl Template {
-    /// Read the sections of a parsed template.
-    pub fn read(file: &str, root: &Node) -> Result<Template, TemplateError> {
+    /// Read the sections of a parsed template (taking its resources' properties over).
+    pub fn read(file: &str, mut root: Node) -> Result<Template, TemplateError> {
         if root.as_map().is_none() {
             return Err(TemplateError {
                 pos: root.pos,
                 message: format!("expected a template (a mapping with Resources), got {}", root.describe()),
             });
         }
-        let Some(res) = root.get("Resources") else {
+        let Some(mut res) = take(&mut root, "Resources") else {
             return Err(TemplateError { pos: root.pos, message: "the template has no Resources section".into() });
         };
         let mut problems = Vec::new();
         let mut parameters = Vec::new();
-        for (k, p) in section(root, "Parameters")? {
+        for (k, p) in section(&root, "Parameters")? {
             let ty = match p.get("Type").map(|t| text_of(t, "Type")) {
                 Some(Ok(t)) => t,
                 Some(Err(e)) => {
@@ -117,10 +124,9 @@ impl Template {
             parameters.push(ParameterDecl { name: k.text.clone(), pos: k.pos, ty, default: p.get("Default").cloned(), allowed, no_echo });
         }
         let mut resources = Vec::new();
-        let entries = res
-            .as_map()
-            .ok_or_else(|| TemplateError { pos: res.pos, message: format!("Resources: expected a mapping, got {}", res.describe()) })?;
-        for (k, r) in entries {
+        let not_map = TemplateError { pos: res.pos, message: format!("Resources: expected a mapping, got {}", res.describe()) };
+        let Kind::Map(entries) = &mut res.kind else { return Err(not_map) };
+        for (k, mut r) in std::mem::take(entries) {
             let decl = (|| {
                 let ty_node =
                     r.get("Type").ok_or_else(|| TemplateError { pos: k.pos, message: format!("resource {} has no Type", k.text) })?;
@@ -132,7 +138,7 @@ impl Template {
                         _ => vec![(text_of(d, "DependsOn")?, d.pos)],
                     },
                 };
-                let properties = r.get("Properties").filter(|p| !p.is_null()).cloned();
+                let properties = take(&mut r, "Properties").filter(|p| !p.is_null());
                 if let Some(p) = &properties {
                     if p.as_map().is_none() && call(p).ok().flatten().is_none() {
                         return Err(TemplateError {
@@ -141,7 +147,7 @@ impl Template {
                         });
                     }
                 }
-                Ok(ResourceDecl { logical: k.text.clone(), pos: k.pos, ty, properties, condition: condition_of(r)?, depends_on })
+                Ok(ResourceDecl { logical: k.text.clone(), pos: k.pos, ty, properties, condition: condition_of(&r)?, depends_on })
             })();
             match decl {
                 Ok(d) => resources.push(d),
@@ -149,7 +155,7 @@ impl Template {
             }
         }
         let mut outputs = Vec::new();
-        for (k, o) in section(root, "Outputs")? {
+        for (k, o) in section(&root, "Outputs")? {
             match condition_of(o) {
                 Ok(condition) => outputs.push(OutputDecl {
                     name: k.text.clone(),
@@ -162,12 +168,17 @@ impl Template {
             }
         }
         let index = resources.iter().enumerate().map(|(i, r): (usize, &ResourceDecl)| (r.logical.clone(), i)).collect();
+        section(&root, "Conditions")?;
+        let conditions = match take(&mut root, "Conditions").map(|c| c.kind) {
+            Some(Kind::Map(entries)) => entries,
+            _ => Vec::new(),
+        };
         Ok(Template {
             file: file.to_string(),
             index,
             parameters,
-            mappings: root.get("Mappings").cloned(),
-            conditions: section(root, "Conditions")?.to_vec(),
+            mappings: take(&mut root, "Mappings"),
+            conditions,
             resources,
             outputs,
             problems,
@@ -194,8 +205,8 @@ pub enum RefKind {
 /// Every name a node refers to with `Ref`, `Fn::GetAtt` or a `Fn::Sub` variable (not the
 /// variables its own map defines), with where.
 pub fn references(node: &Node, out: &mut Vec<(String, Pos, RefKind)>) {
-    if let Ok(Some((name, arg))) = call(node) {
-        match name.as_str() {
+    if let Ok(Some(Call { name, arg, .. })) = call(node) {
+        match name {
             "Ref" => {
                 if let Some(s) = arg.as_str() {
                     out.push((s.to_string(), arg.pos, RefKind::Ref));
@@ -263,7 +274,7 @@ mod tests {
     fn reads_sections_and_references() {
         let t = "Parameters:\n  Cidr: {Type: String, Default: 10.0.0.0/16, AllowedValues: [10.0.0.0/16]}\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: !Ref Cidr}\n  Sub:\n    Type: AWS::EC2::Subnet\n    DependsOn: Vpc\n    Properties:\n      VpcId: !Ref Vpc\n      CidrBlock: !Select [0, !Cidr [!GetAtt Vpc.CidrBlock, 2, 8]]\n      Tags: [{Key: Name, Value: !Sub '${AWS::StackName}-${Vpc}-${X}-${!y}'}]\n  Bad:\n    Properties: {}\nOutputs:\n  VpcId: {Value: !Ref Vpc, Export: {Name: !Sub '${AWS::StackName}-VpcId'}}\n";
         let root = parse(t).unwrap();
-        let tpl = Template::read("t.yaml", &root).unwrap();
+        let tpl = Template::read("t.yaml", root).unwrap();
         assert_eq!(tpl.parameters[0].allowed, vec!["10.0.0.0/16"]);
         assert_eq!(tpl.resources.len(), 2);
         assert_eq!(tpl.problems.len(), 1);
@@ -275,6 +286,6 @@ mod tests {
         let names: Vec<&str> = refs.iter().map(|(n, _, _)| n.as_str()).collect();
         assert_eq!(names, vec!["Vpc", "Vpc", "Vpc", "X"]);
         assert!(tpl.outputs[0].export.is_some());
-        assert!(Template::read("t", &parse("a: 1").unwrap()).is_err());
+        assert!(Template::read("t", parse("a: 1").unwrap()).is_err());
     }
 }

@@ -9,12 +9,14 @@
 //! (existing VPCs, subnets, …) are modelled like managed resources. Each resource's origin is
 //! the file and its address.
 
+mod json;
 mod resources;
 
 use crate::iac::Assembly;
+use json::Json;
 use koban_model::{Origin, Severity, Twin};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Why no document could be used.
@@ -24,9 +26,9 @@ pub enum TerraformError {
     NothingUsable { details: String },
 }
 
-/// One resource instance of a plan or state.
+/// One resource instance of a plan or state; its values borrow from the document's bytes.
 #[derive(Debug, Clone)]
-pub struct Instance {
+pub struct Instance<'a> {
     pub address: String,
     /// The module path (`module.net` …), empty at the root.
     pub module: String,
@@ -34,24 +36,24 @@ pub struct Instance {
     pub ty: String,
     /// The address without the instance key (`aws_subnet.app`), for references.
     pub base: String,
-    pub index: Option<Value>,
-    pub values: Value,
-    pub unknown: Value,
+    pub index: Option<Json<'a>>,
+    pub values: Json<'a>,
+    pub unknown: Json<'a>,
     pub origin: Origin,
     /// (module path without instance keys, address inside the module): the configuration key.
     config_key: (String, String),
 }
 
 /// A loaded document: its instances and how to resolve references.
-pub struct Document {
+pub struct Document<'a> {
     pub file: String,
-    pub instances: Vec<Instance>,
+    pub instances: Vec<Instance<'a>>,
     /// Configuration resources by (module path, address).
-    config: HashMap<(String, String), Value>,
+    config: HashMap<(String, String), Json<'a>>,
     /// Module outputs by module path (configuration).
-    module_outputs: HashMap<String, Value>,
+    module_outputs: HashMap<String, Json<'a>>,
     /// Module input expressions by module path (the call's `expressions`).
-    module_inputs: HashMap<String, Value>,
+    module_inputs: HashMap<String, Json<'a>>,
     by_base: HashMap<(String, String), Vec<usize>>,
 }
 
@@ -88,12 +90,12 @@ fn config_module(module: &str) -> String {
     out
 }
 
-fn collect_module(file: &str, module: &mut Value, unknown: &HashMap<String, Value>, out: &mut Vec<Instance>) {
-    for r in module.get_mut("resources").and_then(Value::as_array_mut).into_iter().flatten() {
-        let Some(address) = r.get("address").and_then(Value::as_str).map(str::to_string) else { continue };
+fn collect_module<'a>(file: &str, module: &mut Json<'a>, unknown: &HashMap<String, Json<'a>>, out: &mut Vec<Instance<'a>>) {
+    for r in module.get_mut("resources").and_then(Json::as_array_mut).into_iter().flatten() {
+        let Some(address) = r.get("address").and_then(Json::as_str).map(str::to_string) else { continue };
         let address = address.as_str();
-        let data = r.get("mode").and_then(Value::as_str) == Some("data");
-        let ty = r.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+        let data = r.get("mode").and_then(Json::as_str) == Some("data");
+        let ty = r.get("type").and_then(Json::as_str).unwrap_or_default().to_string();
         let index = r.get("index").cloned();
         let base = match address.rfind('[') {
             Some(i) if address.ends_with(']') && index.is_some() => address[..i].to_string(),
@@ -110,76 +112,76 @@ fn collect_module(file: &str, module: &mut Value, unknown: &HashMap<String, Valu
             ty,
             base,
             index,
-            values: r.get_mut("values").map(Value::take).unwrap_or(Value::Null),
-            unknown: unknown.get(address).cloned().unwrap_or(Value::Null),
+            values: r.get_mut("values").map(Json::take).unwrap_or_default(),
+            unknown: unknown.get(address).cloned().unwrap_or_default(),
             origin: Origin::new(file, address),
         });
     }
-    for c in module.get_mut("child_modules").and_then(Value::as_array_mut).into_iter().flatten() {
+    for c in module.get_mut("child_modules").and_then(Json::as_array_mut).into_iter().flatten() {
         collect_module(file, c, unknown, out);
     }
 }
 
-fn collect_config(
+fn collect_config<'a>(
     module_path: &str,
-    module: &Value,
-    config: &mut HashMap<(String, String), Value>,
-    outputs: &mut HashMap<String, Value>,
-    inputs: &mut HashMap<String, Value>,
+    module: &Json<'a>,
+    config: &mut HashMap<(String, String), Json<'a>>,
+    outputs: &mut HashMap<String, Json<'a>>,
+    inputs: &mut HashMap<String, Json<'a>>,
 ) {
-    for r in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
-        if let Some(a) = r.get("address").and_then(Value::as_str) {
+    for r in module.get("resources").and_then(Json::as_array).into_iter().flatten() {
+        if let Some(a) = r.get("address").and_then(Json::as_str) {
             config.insert((module_path.to_string(), a.to_string()), r.clone());
         }
     }
-    for (name, call) in module.get("module_calls").and_then(Value::as_object).into_iter().flatten() {
+    for (name, call) in module.get("module_calls").and_then(Json::entries).into_iter().flatten() {
         let path = if module_path.is_empty() { format!("module.{name}") } else { format!("{module_path}.module.{name}") };
-        inputs.insert(path.clone(), call.get("expressions").cloned().unwrap_or(Value::Null));
+        inputs.insert(path.clone(), call.get("expressions").cloned().unwrap_or_default());
         if let Some(m) = call.get("module") {
-            outputs.insert(path.clone(), m.get("outputs").cloned().unwrap_or(Value::Null));
+            outputs.insert(path.clone(), m.get("outputs").cloned().unwrap_or_default());
             collect_config(&path, m, config, outputs, inputs);
         }
     }
 }
 
-impl Document {
-    pub fn read(file: &str, mut v: Value) -> Result<Document, String> {
+impl<'a> Document<'a> {
+    pub fn read(file: &str, mut v: Json<'a>) -> Result<Document<'a>, String> {
         let version =
-            v.get("format_version").and_then(Value::as_str).ok_or("no format_version (expected the output of terraform show -json)")?;
+            v.get("format_version").and_then(Json::as_str).ok_or("no format_version (expected the output of terraform show -json)")?;
         if !version.starts_with("0.") && !version.starts_with("1.") {
             return Err(format!("format_version {version:?} is not one koban reads (0.1 to 1.x)"));
         }
-        let mut unknown: HashMap<String, Value> = HashMap::new();
-        let mut deleted: Vec<String> = Vec::new();
-        for c in v.get("resource_changes").and_then(Value::as_array).into_iter().flatten() {
-            let Some(a) = c.get("address").and_then(Value::as_str) else { continue };
+        let mut unknown: HashMap<String, Json<'a>> = HashMap::new();
+        let mut deleted: HashSet<String> = HashSet::new();
+        for c in v.get("resource_changes").and_then(Json::as_array).into_iter().flatten() {
+            let Some(a) = c.get("address").and_then(Json::as_str) else { continue };
             if let Some(u) = c.get("change").and_then(|ch| ch.get("after_unknown")) {
                 unknown.insert(a.to_string(), u.clone());
             }
             let actions: Vec<&str> = c
                 .get("change")
                 .and_then(|ch| ch.get("actions"))
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .and_then(Json::as_array)
+                .map(|a| a.iter().filter_map(Json::as_str).collect())
                 .unwrap_or_default();
             if actions == ["delete"] {
-                deleted.push(a.to_string());
+                deleted.insert(a.to_string());
             }
         }
         let mut instances = Vec::new();
-        let root = match v.pointer_mut("/planned_values/root_module") {
+        let root = match v.at_mut(&["planned_values", "root_module"]) {
             Some(m) => Some(m.take()),
-            None => v.pointer_mut("/values/root_module").map(Value::take),
+            None => v.at_mut(&["values", "root_module"]).map(Json::take),
         };
         match root {
             Some(mut m) => collect_module(file, &mut m, &unknown, &mut instances),
             None => return Err("neither planned_values nor values (expected the output of terraform show -json)".into()),
         }
         // Data sources read during planning, and resources the plan leaves untouched.
-        if let Some(prior) = v.pointer_mut("/prior_state/values/root_module") {
+        if let Some(prior) = v.at_mut(&["prior_state", "values", "root_module"]) {
             let mut prior_instances = Vec::new();
             collect_module(file, prior, &HashMap::new(), &mut prior_instances);
-            let planned: std::collections::HashSet<String> = instances.iter().map(|i| i.address.clone()).collect();
+            let planned: HashSet<String> = instances.iter().map(|i| i.address.clone()).collect();
             for p in prior_instances {
                 if !deleted.contains(&p.address) && !planned.contains(&p.address) {
                     instances.push(p);
@@ -199,8 +201,13 @@ impl Document {
         Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base })
     }
 
+    /// Whether the document has a configuration to recover unknown values from.
+    fn has_config(&self) -> bool {
+        !self.config.is_empty()
+    }
+
     /// The configuration block of an instance.
-    fn config_of(&self, inst: &Instance) -> Option<&Value> {
+    fn config_of(&self, inst: &Instance) -> Option<&Json<'a>> {
         if self.config.is_empty() {
             return None;
         }
@@ -208,13 +215,13 @@ impl Document {
     }
 
     /// The expression of an attribute path in an instance's configuration.
-    pub fn expression(&self, inst: &Instance, path: &[PathStep]) -> Option<&Value> {
+    pub fn expression(&self, inst: &Instance, path: &[PathStep]) -> Option<&Json<'a>> {
         let mut cur = self.config_of(inst)?.get("expressions")?;
         for step in path {
             cur = match step {
                 PathStep::Key(k) => cur.get(k)?,
                 PathStep::Index(i) => match cur {
-                    Value::Array(a) => a.get(*i).or_else(|| a.first())?,
+                    Json::Array(a) => a.get(*i).or_else(|| a.first())?,
                     other => other,
                 },
             };
@@ -236,7 +243,7 @@ impl Document {
 
     /// Resolve a reference made in module instance `module` (`""` at the root) by an
     /// instance with key `index`.
-    fn resolve_in(&self, module: &str, index: Option<&Value>, reference: &str, depth: usize, all: bool) -> Vec<Value> {
+    fn resolve_in(&self, module: &str, index: Option<&Json<'a>>, reference: &str, depth: usize, all: bool) -> Vec<Value> {
         if depth > 8 {
             return Vec::new();
         }
@@ -247,14 +254,13 @@ impl Document {
                 Some(i) => &module[..i],
                 None => "",
             };
-            let Some(refs) =
-                self.module_inputs.get(&m).and_then(|e| e.get(var)).and_then(|e| e.get("references")).and_then(Value::as_array)
+            let Some(refs) = self.module_inputs.get(&m).and_then(|e| e.get(var)).and_then(|e| e.get("references")).and_then(Json::as_array)
             else {
                 return Vec::new();
             };
             return refs
                 .iter()
-                .filter_map(Value::as_str)
+                .filter_map(Json::as_str)
                 .map(|x| self.resolve_in(parent, None, x, depth + 1, all))
                 .find(|v| !v.is_empty())
                 .unwrap_or_default();
@@ -271,7 +277,7 @@ impl Document {
                 .and_then(|o| o.get(output))
                 .and_then(|o| o.get("expression"))
                 .and_then(|e| e.get("references"))
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
             else {
                 return Vec::new();
             };
@@ -283,7 +289,7 @@ impl Document {
                 .unwrap_or(instance_path);
             return refs
                 .iter()
-                .filter_map(Value::as_str)
+                .filter_map(Json::as_str)
                 .map(|x| self.resolve_in(&inner, None, x, depth + 1, all))
                 .find(|v| !v.is_empty())
                 .unwrap_or_default();
@@ -318,8 +324,8 @@ impl Document {
             Some(a) => target
                 .values
                 .get(a)
-                .cloned()
                 .filter(|v| !v.is_null())
+                .map(Json::to_value)
                 .or_else(|| resources::computed(&target.ty, &target.address, a).map(Value::String)),
         };
         picked.into_iter().filter_map(|i| value(&self.instances[i])).collect()
@@ -327,7 +333,7 @@ impl Document {
 
     /// An instance's id: the real one when known, else its symbolic id.
     pub fn id_of(&self, inst: &Instance) -> String {
-        match inst.values.get("id").and_then(Value::as_str) {
+        match inst.values.get("id").and_then(Json::as_str) {
             Some(id) if !id.is_empty() => id.to_string(),
             _ => resources::symbolic(&inst.ty, &inst.address),
         }
@@ -354,7 +360,7 @@ pub fn load_plans(files: &[PathBuf]) -> Result<Twin, TerraformError> {
                 continue;
             }
         };
-        let value: Value = match serde_json::from_slice(&bytes) {
+        let value: Json = match serde_json::from_slice(&bytes) {
             Ok(v) => v,
             Err(e) => {
                 a.diagnostic(
@@ -377,8 +383,6 @@ pub fn load_plans(files: &[PathBuf]) -> Result<Twin, TerraformError> {
         for inst in &doc.instances {
             resources::convert(&doc, inst, &mut a);
         }
-        // Freeing the document's values takes a while for large states: off the load path.
-        std::thread::spawn(move || drop(doc));
     }
     if !read_any {
         let details = a.twin.diagnostics.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n");

@@ -2,7 +2,7 @@
 //! that recovers values unknown at plan time from the configuration's references, and one
 //! converter per resource type, feeding the same assembly as CloudFormation.
 
-use super::{Document, Instance, PathStep};
+use super::{Document, Instance, Json, PathStep};
 use crate::iac::rules::{nacl_entry, sg_rule, v4net, v6net, Peer};
 use crate::iac::{Assembly, Eip, EipAssociation, InterfaceRequest, RouteDecl, VpcDefaults};
 use koban_model as m;
@@ -74,34 +74,34 @@ fn err(message: impl Into<String>) -> Err {
 /// A view of an instance's attributes (or of one nested block).
 #[derive(Clone)]
 struct Tf<'a> {
-    doc: &'a Document,
-    inst: &'a Instance,
+    doc: &'a Document<'a>,
+    inst: &'a Instance<'a>,
     path: Vec<PathStep>,
 }
 
-fn walk<'v>(mut v: &'v Value, path: &[PathStep]) -> Option<&'v Value> {
+fn walk<'v, 'a>(mut v: &'v Json<'a>, path: &[PathStep]) -> Option<&'v Json<'a>> {
     for s in path {
         v = match (s, v) {
-            (PathStep::Key(k), Value::Object(o)) => o.get(k)?,
-            (PathStep::Index(i), Value::Array(a)) => a.get(*i)?,
+            (PathStep::Key(k), Json::Object(_)) => v.get(k)?,
+            (PathStep::Index(i), Json::Array(a)) => a.get(*i)?,
             _ => return None,
         };
     }
     Some(v)
 }
 
-fn unknown_at(u: &Value, path: &[PathStep]) -> bool {
+fn unknown_at(u: &Json, path: &[PathStep]) -> bool {
     let mut cur = u;
     for s in path {
-        if cur == &Value::Bool(true) {
+        if matches!(cur, Json::Bool(true)) {
             return true;
         }
         cur = match (s, cur) {
-            (PathStep::Key(k), Value::Object(o)) => match o.get(k) {
+            (PathStep::Key(k), Json::Object(_)) => match cur.get(k) {
                 Some(x) => x,
                 None => return false,
             },
-            (PathStep::Index(i), Value::Array(a)) => match a.get(*i) {
+            (PathStep::Index(i), Json::Array(a)) => match a.get(*i) {
                 Some(x) => x,
                 None => return false,
             },
@@ -109,9 +109,24 @@ fn unknown_at(u: &Value, path: &[PathStep]) -> bool {
         };
     }
     match cur {
-        Value::Bool(b) => *b,
-        Value::Array(a) => a.iter().any(|x| x == &Value::Bool(true)),
+        Json::Bool(b) => *b,
+        Json::Array(a) => a.iter().any(|x| matches!(x, Json::Bool(true))),
         _ => false,
+    }
+}
+
+/// An attribute's value: read in place, or recovered from the configuration's references.
+enum Got<'v, 'a> {
+    In(Option<&'v Json<'a>>),
+    Resolved(Json<'a>),
+}
+
+impl<'a> Got<'_, 'a> {
+    fn get(&self) -> Option<&Json<'a>> {
+        match self {
+            Got::In(v) => *v,
+            Got::Resolved(v) => Some(v),
+        }
     }
 }
 
@@ -122,26 +137,31 @@ impl<'a> Tf<'a> {
         p
     }
 
+    /// The attribute `k` where it is written (`None` when absent).
+    fn here(&self, k: &str) -> Option<&'a Json<'a>> {
+        walk(&self.inst.values, &self.path).and_then(|b| b.get(k))
+    }
+
     /// The value of an attribute, recovered from the configuration when the plan does not
     /// know it yet. `all`: a list attribute (every instance of a referenced resource).
-    fn value(&self, k: &str, all: bool) -> R<Option<Value>> {
-        let path = self.key(k);
-        let v = walk(&self.inst.values, &path).filter(|v| !v.is_null());
+    fn got(&self, k: &str, all: bool) -> R<Got<'a, 'a>> {
+        let v = self.here(k).filter(|v| !v.is_null());
         let incomplete = match v {
-            Some(Value::Array(a)) => a.iter().any(Value::is_null),
+            Some(Json::Array(a)) => a.iter().any(Json::is_null),
             Some(_) => false,
             None => true,
         };
-        if !incomplete {
-            return Ok(v.cloned());
+        if !incomplete || !self.doc.has_config() {
+            return Ok(Got::In(v));
         }
+        let path = self.key(k);
         let expr = self.doc.expression(self.inst, &path).filter(|e| e.get("references").is_some());
         let Some(expr) = expr.filter(|_| unknown_at(&self.inst.unknown, &path) || v.is_none()) else {
             // Known (possibly absent), or computed by the provider and not set in the configuration.
-            return Ok(v.cloned());
+            return Ok(Got::In(v));
         };
         let refs: Vec<&str> =
-            expr.get("references").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            expr.get("references").and_then(Json::as_array).map(|r| r.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
         let mut found: Vec<Value> = Vec::new();
         for r in &refs {
             for x in self.doc.resolve_all(self.inst, r, 0, all) {
@@ -153,16 +173,21 @@ impl<'a> Tf<'a> {
         if found.is_empty() {
             return Err(Err { message: format!("{k} is known only after apply (references: {})", refs.join(", ")), deploy_time: true });
         }
-        Ok(Some(if all { Value::Array(found) } else { found.swap_remove(0) }))
+        Ok(Got::Resolved(Json::from_value(if all { Value::Array(found) } else { found.swap_remove(0) })))
+    }
+
+    /// [`Tf::got`] as a `serde_json::Value`.
+    fn value(&self, k: &str, all: bool) -> R<Option<Value>> {
+        Ok(self.got(k, all)?.get().map(Json::to_value))
     }
 
     fn s(&self, k: &str) -> R<Option<String>> {
-        Ok(match self.value(k, false)? {
+        Ok(match self.got(k, false)?.get() {
             None => None,
-            Some(Value::String(s)) if s.is_empty() => None,
-            Some(Value::String(s)) => Some(s),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            Some(Value::Bool(b)) => Some(b.to_string()),
+            Some(Json::String(s)) if s.is_empty() => None,
+            Some(Json::String(s)) => Some(s.to_string()),
+            Some(Json::Number(n)) => Some(n.to_string()),
+            Some(Json::Bool(b)) => Some(b.to_string()),
             Some(other) => return Err(err(format!("{k}: expected a string, got {other}"))),
         })
     }
@@ -172,26 +197,26 @@ impl<'a> Tf<'a> {
     }
 
     fn list(&self, k: &str) -> R<Vec<String>> {
-        Ok(match self.value(k, true)? {
+        Ok(match self.got(k, true)?.get() {
             None => Vec::new(),
-            Some(Value::Array(a)) => a.into_iter().filter_map(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty()).collect(),
-            Some(Value::String(s)) => vec![s],
+            Some(Json::Array(a)) => a.iter().filter_map(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_string)).collect(),
+            Some(Json::String(s)) => vec![s.to_string()],
             Some(other) => return Err(err(format!("{k}: expected a list, got {other}"))),
         })
     }
 
     fn flag(&self, k: &str, default: bool) -> R<bool> {
-        Ok(match self.value(k, false)? {
-            Some(Value::Bool(b)) => b,
-            Some(Value::String(s)) => s == "true",
+        Ok(match self.got(k, false)?.get() {
+            Some(Json::Bool(b)) => *b,
+            Some(Json::String(s)) => s == "true",
             _ => default,
         })
     }
 
     fn num(&self, k: &str) -> R<Option<i64>> {
-        Ok(match self.value(k, false)? {
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) if !s.is_empty() => {
+        Ok(match self.got(k, false)?.get() {
+            Some(Json::Number(n)) => n.as_i64(),
+            Some(Json::String(s)) if !s.is_empty() => {
                 Some(s.trim().parse().map_err(|_| err(format!("{k}: expected a number, got {s:?}")))?)
             }
             _ => None,
@@ -200,8 +225,8 @@ impl<'a> Tf<'a> {
 
     /// The nested blocks under `k`.
     fn blocks(&self, k: &str) -> Vec<Tf<'a>> {
+        let n = self.here(k).and_then(Json::as_array).map(Vec::len).unwrap_or(0);
         let path = self.key(k);
-        let n = walk(&self.inst.values, &path).and_then(Value::as_array).map(Vec::len).unwrap_or(0);
         (0..n)
             .map(|i| {
                 let mut p = path.clone();
@@ -212,8 +237,8 @@ impl<'a> Tf<'a> {
     }
 
     fn tags(&self) -> m::Tags {
-        let v = walk(&self.inst.values, &self.key("tags")).and_then(Value::as_object).cloned().unwrap_or_default();
-        v.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect()
+        let v = self.here("tags").and_then(Json::entries).unwrap_or_default();
+        v.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string()))).collect()
     }
 
     fn id(&self) -> String {
