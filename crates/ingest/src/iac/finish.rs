@@ -8,7 +8,7 @@ use super::{Assembly, InterfaceRequest};
 use ipnet::{IpNet, Ipv4Net};
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Severity, Twin, Unknown};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 /// The first placeholder public address: 198.18.0.0/15 is RFC 2544 benchmarking space.
@@ -40,10 +40,14 @@ pub fn finish(mut a: Assembly) -> Twin {
 fn vpc_defaults(a: &mut Assembly) {
     let t = &mut a.twin;
     a.vpc_defaults_seen = a.vpc_defaults.clone();
+    let mut mains: HashMap<&str, Vec<&String>> = HashMap::new();
+    for (rt, vpc) in &a.main_associations {
+        mains.entry(vpc.as_str()).or_default().push(rt);
+    }
     for d in std::mem::take(&mut a.vpc_defaults) {
         let Some(vpc) = t.vpcs.get(&d.vpc) else { continue };
         let placement = vpc.placement.clone();
-        let other_main = a.main_associations.iter().any(|(rt, v)| *v == d.vpc && *rt != d.main_route_table);
+        let other_main = mains.get(d.vpc.as_str()).is_some_and(|rts| rts.iter().any(|rt| **rt != d.main_route_table));
         t.route_tables.entry(d.main_route_table.clone()).or_insert_with(|| m::RouteTable {
             id: d.main_route_table.clone(),
             vpc: d.vpc.clone(),
@@ -121,9 +125,13 @@ fn gateways_and_tables(a: &mut Assembly) {
             }
         }
     }
-    for (rt, vpc) in std::mem::take(&mut a.main_associations) {
-        for table in t.route_tables.values_mut().filter(|x| x.vpc == vpc) {
-            table.main = table.id == rt;
+    // Each association makes its table the main one of its VPC's tables: the last one counts.
+    let main_of: HashMap<String, String> = std::mem::take(&mut a.main_associations).into_iter().map(|(rt, vpc)| (vpc, rt)).collect();
+    if !main_of.is_empty() {
+        for table in t.route_tables.values_mut() {
+            if let Some(rt) = main_of.get(&table.vpc) {
+                table.main = table.id == *rt;
+            }
         }
     }
     // Routes: a declared route to a VPC CIDR replaces the local route (AWS allows targeting
@@ -321,8 +329,11 @@ impl Pool {
 
 fn interfaces(a: &mut Assembly) {
     let default_groups: HashMap<String, String> = a.vpc_defaults_seen.iter().map(|d| (d.vpc.clone(), d.security_group.clone())).collect();
-    let mut requests: Vec<InterfaceRequest> = std::mem::take(&mut a.interfaces);
-    requests.sort_by(|x, y| x.id.cmp(&y.id));
+    // In id order (ids are unique: the assembly keeps the first declaration of each); the
+    // requests are large, so their order is sorted rather than the requests themselves.
+    let requests: Vec<InterfaceRequest> = std::mem::take(&mut a.interfaces);
+    let mut order: Vec<usize> = (0..requests.len()).collect();
+    order.sort_unstable_by(|&x, &y| requests[x].id.cmp(&requests[y].id));
     let t = &mut a.twin;
     let mut pools: HashMap<String, Pool> = HashMap::new();
     for s in t.subnets.values() {
@@ -358,8 +369,11 @@ fn interfaces(a: &mut Assembly) {
         };
         eip_address.insert(alloc, ip);
     }
+    // Subnets by id, for one lookup per interface.
+    let subnet_of: HashMap<&str, &m::Subnet> = t.subnets.iter().map(|(id, s)| (id.as_str(), s)).collect();
     let mut enis: Vec<m::NetworkInterface> = Vec::with_capacity(requests.len());
-    for r in requests {
+    let mut slots: Vec<Option<InterfaceRequest>> = requests.into_iter().map(Some).collect();
+    for r in order.into_iter().filter_map(|i| slots[i].take()) {
         let mut private_ips = r.private_ips;
         while private_ips.len() < r.count.max(1) {
             match pools.get_mut(&r.subnet).and_then(Pool::take) {
@@ -377,7 +391,7 @@ fn interfaces(a: &mut Assembly) {
                 }
             }
         }
-        let subnet = t.subnets.get(&r.subnet);
+        let subnet = subnet_of.get(r.subnet.as_str()).copied();
         let mut security_groups = r.security_groups;
         if security_groups.is_empty() && r.default_security_group {
             if let Some(g) = subnet.and_then(|s| default_groups.get(&s.vpc)) {
@@ -426,14 +440,14 @@ fn interfaces(a: &mut Assembly) {
     }
     // Instances: their interfaces by device index.
     let mut eni_index: HashMap<String, usize> = enis.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
-    let mut by_instance: BTreeMap<String, Vec<(u32, String)>> = BTreeMap::new();
+    let mut by_instance: HashMap<String, Vec<(u32, String)>> = HashMap::new();
     for (eni, inst, index) in std::mem::take(&mut a.interface_attachments) {
         by_instance.entry(inst.clone()).or_default().push((index, eni.clone()));
         if let Some(e) = eni_index.get(&eni).and_then(|&i| enis.get_mut(i)) {
             e.owner = m::EniOwner::Instance(inst);
         }
     }
-    let primary_of = |inst: &str, by: &BTreeMap<String, Vec<(u32, String)>>| -> Option<String> {
+    let primary_of = |inst: &str, by: &HashMap<String, Vec<(u32, String)>>| -> Option<String> {
         by.get(inst).and_then(|v| v.iter().min_by_key(|(i, _)| *i).map(|(_, e)| e.clone()))
     };
     let attach_public = |target: &str,
@@ -508,8 +522,12 @@ fn interfaces(a: &mut Assembly) {
             }
         }
     }
-    for e in enis {
-        t.network_interfaces.insert(e.id.clone(), e);
+    // In id order already: built in one pass.
+    let built: BTreeMap<String, m::NetworkInterface> = enis.into_iter().map(|e| (e.id.clone(), e)).collect();
+    if t.network_interfaces.is_empty() {
+        t.network_interfaces = built;
+    } else {
+        t.network_interfaces.extend(built);
     }
     for ep in t.vpc_endpoints.values_mut() {
         ep.network_interfaces.retain(|e| t.network_interfaces.contains_key(e));
@@ -544,6 +562,10 @@ fn transit(a: &mut Assembly) {
             propagations.push((rt.clone(), x.id.clone()));
         }
     }
+    // A propagation added here is made from its attachment alone: one per table and attachment
+    // (and none equal to one the table already held).
+    let held: HashMap<String, usize> = t.transit_gateway_route_tables.values().map(|rt| (rt.id.clone(), rt.propagations.len())).collect();
+    let mut added: HashSet<(String, String)> = HashSet::new();
     for (table, att) in propagations {
         let Some(x) = t.transit_gateway_attachments.get(&att) else { continue };
         let p = m::TransitGatewayPropagation {
@@ -553,7 +575,8 @@ fn transit(a: &mut Assembly) {
             enabled: true,
         };
         if let Some(rt) = t.transit_gateway_route_tables.get_mut(&table) {
-            if !rt.propagations.contains(&p) {
+            let before = held.get(&table).copied().unwrap_or(0);
+            if !rt.propagations[..before].contains(&p) && added.insert((table, att)) {
                 rt.propagations.push(p);
             }
         }
@@ -598,6 +621,10 @@ fn accounts(t: &mut Twin) {
 
 /// Ids that resources name but that no input declares: outside the inputs, so unknown.
 fn references(t: &mut Twin) {
+    fn ids<T>(m: &BTreeMap<String, T>) -> HashSet<&str> {
+        m.keys().map(String::as_str).collect()
+    }
+    let (vpcs, subnets, groups, tgws) = (ids(&t.vpcs), ids(&t.subnets), ids(&t.security_groups), ids(&t.transit_gateways));
     let mut out: Vec<Unknown> = Vec::new();
     let mut note = |present: bool, id: &str, what: &str, by: &str, origin: &Origin| {
         if !present && !id.is_empty() {
@@ -609,30 +636,30 @@ fn references(t: &mut Twin) {
         }
     };
     for s in t.subnets.values() {
-        note(t.vpcs.contains_key(&s.vpc), &s.vpc, "VPC", &s.id, &s.origin);
+        note(vpcs.contains(s.vpc.as_str()), &s.vpc, "VPC", &s.id, &s.origin);
     }
     for rt in t.route_tables.values() {
-        note(t.vpcs.contains_key(&rt.vpc), &rt.vpc, "VPC", &rt.id, &rt.origin);
+        note(vpcs.contains(rt.vpc.as_str()), &rt.vpc, "VPC", &rt.id, &rt.origin);
         for s in &rt.subnets {
-            note(t.subnets.contains_key(s), s, "subnet", &rt.id, &rt.origin);
+            note(subnets.contains(s.as_str()), s, "subnet", &rt.id, &rt.origin);
         }
     }
     for e in t.network_interfaces.values() {
-        note(t.subnets.contains_key(&e.subnet), &e.subnet, "subnet", &e.id, &e.origin);
+        note(subnets.contains(e.subnet.as_str()), &e.subnet, "subnet", &e.id, &e.origin);
         for g in &e.security_groups {
-            note(t.security_groups.contains_key(g), g, "security group", &e.id, &e.origin);
+            note(groups.contains(g.as_str()), g, "security group", &e.id, &e.origin);
         }
     }
     for g in t.security_groups.values() {
         if let Some(v) = &g.vpc {
-            note(t.vpcs.contains_key(v), v, "VPC", &g.id, &g.origin);
+            note(vpcs.contains(v.as_str()), v, "VPC", &g.id, &g.origin);
         }
     }
     for x in t.transit_gateway_attachments.values() {
-        note(t.transit_gateways.contains_key(&x.transit_gateway), &x.transit_gateway, "transit gateway", &x.id, &x.origin);
+        note(tgws.contains(x.transit_gateway.as_str()), &x.transit_gateway, "transit gateway", &x.id, &x.origin);
     }
     for v in t.vpc_endpoints.values() {
-        note(t.vpcs.contains_key(&v.vpc), &v.vpc, "VPC", &v.id, &v.origin);
+        note(vpcs.contains(v.vpc.as_str()), &v.vpc, "VPC", &v.id, &v.origin);
     }
     let mut seen = BTreeSet::new();
     out.retain(|u| seen.insert((u.resource.clone(), u.reason.clone())));

@@ -17,7 +17,7 @@ pub mod rules;
 use ipnet::Ipv4Net;
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Severity, Twin, Unknown};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;
 
 /// Ids of what AWS creates with a VPC.
@@ -127,28 +127,7 @@ pub struct Assembly {
     vpn_routes: Vec<(String, Ipv4Net)>,
     vgw_propagations: Vec<(String, String)>,
     /// Where each id was declared, for references and duplicates.
-    declared: BTreeMap<String, Origin>,
-}
-
-fn insert<T>(
-    map: &mut BTreeMap<String, T>,
-    declared: &mut BTreeMap<String, Origin>,
-    diags: &mut Vec<Diagnostic>,
-    id: String,
-    origin: &Origin,
-    value: T,
-) {
-    if let Some(first) = declared.get(&id) {
-        diags.push(Diagnostic {
-            severity: Severity::Warning,
-            origin: origin.clone(),
-            message: format!("duplicate id {id}: already declared at {first}; keeping the first declaration"),
-            resource: Some(id),
-        });
-        return;
-    }
-    declared.insert(id.clone(), origin.clone());
-    map.insert(id, value);
+    declared: HashMap<String, Origin>,
 }
 
 macro_rules! declare {
@@ -156,9 +135,9 @@ macro_rules! declare {
         impl Assembly {
             $(
                 pub fn $fn(&mut self, x: $ty) {
-                    let id = x.$id.clone();
-                    let origin = x.origin.clone();
-                    insert(&mut self.twin.$field, &mut self.declared, &mut self.twin.diagnostics, id, &origin, x);
+                    if self.first_declaration(&x.$id, &x.origin) {
+                        self.twin.$field.insert(x.$id.clone(), x);
+                    }
                 }
             )*
         }
@@ -241,18 +220,26 @@ impl Assembly {
         self.nacl_associations.push((acl.to_string(), subnet.to_string()));
     }
 
-    pub fn interface(&mut self, r: InterfaceRequest) {
-        if let Some(first) = self.declared.get(&r.id) {
+    /// Records where `id` is declared; a later declaration of the same id is reported (and
+    /// left out: false).
+    fn first_declaration(&mut self, id: &str, origin: &Origin) -> bool {
+        if let Some(first) = self.declared.get(id) {
             self.twin.diagnostics.push(Diagnostic {
                 severity: Severity::Warning,
-                origin: r.origin.clone(),
-                message: format!("duplicate id {}: already declared at {first}; keeping the first declaration", r.id),
-                resource: Some(r.id.clone()),
+                origin: origin.clone(),
+                message: format!("duplicate id {id}: already declared at {first}; keeping the first declaration"),
+                resource: Some(id.to_string()),
             });
-            return;
+            return false;
         }
-        self.declared.insert(r.id.clone(), r.origin.clone());
-        self.interfaces.push(r);
+        self.declared.insert(id.to_string(), origin.clone());
+        true
+    }
+
+    pub fn interface(&mut self, r: InterfaceRequest) {
+        if self.first_declaration(&r.id, &r.origin) {
+            self.interfaces.push(r);
+        }
     }
 
     /// Attach an interface to an instance at a device index.

@@ -18,6 +18,7 @@ use koban_model::{Origin, Severity, Twin};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// Why no document could be used.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +55,8 @@ pub struct Document<'a> {
     module_outputs: HashMap<String, Json<'a>>,
     /// Module input expressions by module path (the call's `expressions`).
     module_inputs: HashMap<String, Json<'a>>,
-    by_base: HashMap<(String, String), Vec<usize>>,
+    /// Instances by configuration key, built when a reference is first resolved.
+    by_base: OnceLock<HashMap<(String, String), Vec<usize>>>,
 }
 
 fn module_of(address: &str) -> String {
@@ -194,11 +196,7 @@ impl<'a> Document<'a> {
         if let Some(root) = v.get("configuration").and_then(|c| c.get("root_module")) {
             collect_config("", root, &mut config, &mut module_outputs, &mut module_inputs);
         }
-        let mut by_base: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        for (i, inst) in instances.iter().enumerate() {
-            by_base.entry(inst.config_key.clone()).or_default().push(i);
-        }
-        Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base })
+        Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base: OnceLock::new() })
     }
 
     /// Whether the document has a configuration to recover unknown values from.
@@ -305,7 +303,14 @@ impl<'a> Document<'a> {
             None => (name, None),
         };
         let local = if data { format!("data.{ty}.{name}") } else { format!("{ty}.{name}") };
-        let Some(found) = self.by_base.get(&(m.clone(), local)) else { return Vec::new() };
+        let by_base = self.by_base.get_or_init(|| {
+            let mut by_base: HashMap<(String, String), Vec<usize>> = HashMap::new();
+            for (i, inst) in self.instances.iter().enumerate() {
+                by_base.entry(inst.config_key.clone()).or_default().push(i);
+            }
+            by_base
+        });
+        let Some(found) = by_base.get(&(m.clone(), local)) else { return Vec::new() };
         let same_module: Vec<usize> = found.iter().copied().filter(|&i| self.instances[i].module == module).collect();
         let candidates = if same_module.is_empty() { found.clone() } else { same_module };
         let picked: Vec<usize> = match key {
