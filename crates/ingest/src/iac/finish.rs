@@ -5,10 +5,11 @@
 //! inputs (reported as unknowns).
 
 use super::{Assembly, InterfaceRequest};
+use foldhash::{HashMap, HashSet};
 use ipnet::{IpNet, Ipv4Net};
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Severity, Twin, Unknown};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// The first placeholder public address: 198.18.0.0/15 is RFC 2544 benchmarking space.
@@ -40,7 +41,7 @@ pub fn finish(mut a: Assembly) -> Twin {
 fn vpc_defaults(a: &mut Assembly) {
     let t = &mut a.twin;
     a.vpc_defaults_seen = a.vpc_defaults.clone();
-    let mut mains: HashMap<&str, Vec<&String>> = HashMap::new();
+    let mut mains: HashMap<&str, Vec<&String>> = HashMap::default();
     for (rt, vpc) in &a.main_associations {
         mains.entry(vpc.as_str()).or_default().push(rt);
     }
@@ -208,7 +209,7 @@ fn gateways_and_tables(a: &mut Assembly) {
         rt.routes = routes;
     }
     // A subnet has one association: the last declaration wins.
-    let mut chosen: HashMap<String, String> = HashMap::new();
+    let mut chosen: HashMap<String, String> = HashMap::default();
     let mut order: Vec<String> = Vec::new();
     for (table, subnet) in std::mem::take(&mut a.subnet_associations) {
         if chosen.insert(subnet.clone(), table).is_none() {
@@ -292,7 +293,7 @@ fn filters(a: &mut Assembly) {
         n.entries.sort_by_key(|e| (e.rule_number, e.egress));
     }
     // A subnet has one network ACL: the last association wins.
-    let mut chosen: HashMap<String, String> = HashMap::new();
+    let mut chosen: HashMap<String, String> = HashMap::default();
     let mut order: Vec<String> = Vec::new();
     for (acl, subnet) in std::mem::take(&mut a.nacl_associations) {
         if chosen.insert(subnet.clone(), acl).is_none() {
@@ -327,15 +328,32 @@ impl Pool {
     }
 }
 
+/// The requests' positions in id order. Ids are compared by their first 16 bytes held
+/// beside the positions (big-endian, zero-padded: the same order), and in full only when
+/// those are equal — the ids themselves are scattered in memory.
+fn id_order(requests: &[InterfaceRequest]) -> Vec<usize> {
+    let mut keys: Vec<(u128, usize)> = requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut head = [0u8; 16];
+            let n = r.id.len().min(16);
+            head[..n].copy_from_slice(&r.id.as_bytes()[..n]);
+            (u128::from_be_bytes(head), i)
+        })
+        .collect();
+    keys.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| requests[x.1].id.cmp(&requests[y.1].id)));
+    keys.into_iter().map(|(_, i)| i).collect()
+}
+
 fn interfaces(a: &mut Assembly) {
     let default_groups: HashMap<String, String> = a.vpc_defaults_seen.iter().map(|d| (d.vpc.clone(), d.security_group.clone())).collect();
     // In id order (ids are unique: the assembly keeps the first declaration of each); the
     // requests are large, so their order is sorted rather than the requests themselves.
     let requests: Vec<InterfaceRequest> = std::mem::take(&mut a.interfaces);
-    let mut order: Vec<usize> = (0..requests.len()).collect();
-    order.sort_unstable_by(|&x, &y| requests[x].id.cmp(&requests[y].id));
+    let order = id_order(&requests);
     let t = &mut a.twin;
-    let mut pools: HashMap<String, Pool> = HashMap::new();
+    let mut pools: HashMap<String, Pool> = HashMap::default();
     for s in t.subnets.values() {
         if let Some(c) = s.cidr {
             let lo = u32::from(c.network());
@@ -361,7 +379,7 @@ fn interfaces(a: &mut Assembly) {
         ip
     };
     // Elastic IP addresses, fixed or placeholder.
-    let mut eip_address: HashMap<String, Ipv4Addr> = HashMap::new();
+    let mut eip_address: HashMap<String, Ipv4Addr> = HashMap::default();
     for (alloc, e) in std::mem::take(&mut a.eips) {
         let ip = match e.address {
             Some(ip) => ip,
@@ -440,7 +458,7 @@ fn interfaces(a: &mut Assembly) {
     }
     // Instances: their interfaces by device index.
     let mut eni_index: HashMap<String, usize> = enis.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
-    let mut by_instance: HashMap<String, Vec<(u32, String)>> = HashMap::new();
+    let mut by_instance: HashMap<String, Vec<(u32, String)>> = HashMap::default();
     for (eni, inst, index) in std::mem::take(&mut a.interface_attachments) {
         by_instance.entry(inst.clone()).or_default().push((index, eni.clone()));
         if let Some(e) = eni_index.get(&eni).and_then(|&i| enis.get_mut(i)) {
@@ -565,7 +583,7 @@ fn transit(a: &mut Assembly) {
     // A propagation added here is made from its attachment alone: one per table and attachment
     // (and none equal to one the table already held).
     let held: HashMap<String, usize> = t.transit_gateway_route_tables.values().map(|rt| (rt.id.clone(), rt.propagations.len())).collect();
-    let mut added: HashSet<(String, String)> = HashSet::new();
+    let mut added: HashSet<(String, String)> = HashSet::default();
     for (table, att) in propagations {
         let Some(x) = t.transit_gateway_attachments.get(&att) else { continue };
         let p = m::TransitGatewayPropagation {

@@ -14,10 +14,11 @@
 mod finish;
 pub mod rules;
 
+use foldhash::HashMap;
 use ipnet::Ipv4Net;
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Severity, Twin, Unknown};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 /// Ids of what AWS creates with a VPC.
