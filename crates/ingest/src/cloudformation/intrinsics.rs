@@ -80,16 +80,19 @@ pub struct Call<'n> {
 impl Call<'_> {
     /// Evaluate the argument.
     pub fn eval_arg(&self, scope: &mut dyn Scope) -> R<Val> {
-        if self.short {
-            eval_content(self.arg, scope)
-        } else {
-            eval(self.arg, scope)
+        if !self.short {
+            return eval(self.arg, scope);
+        }
+        // The node without its tag: it may still be a call in the long form.
+        match long_form(self.arg)? {
+            Some(c) => apply(&c, self.arg.pos, scope),
+            None => eval_content(self.arg, scope),
         }
     }
 }
 
 /// The function a node calls, if any. A short-form tag names it directly; a mapping with the
-/// single key `Ref` or `Fn::…` is the long form.
+/// single key `Ref` or `Fn::…` is the long form (see [`long_form`]).
 pub fn call(node: &Node) -> R<Option<Call<'_>>> {
     if let Some(tag) = &node.tag {
         let name = if tag == "Ref" || tag == "Condition" {
@@ -102,6 +105,11 @@ pub fn call(node: &Node) -> R<Option<Call<'_>>> {
         };
         return Ok(Some(Call { name, arg: node, short: true }));
     }
+    long_form(node)
+}
+
+/// The long form of a call: a mapping with the single key `Ref` or `Fn::…`.
+fn long_form(node: &Node) -> R<Option<Call<'_>>> {
     if let Kind::Map(entries) = &node.kind {
         if let [(key, arg)] = entries.as_slice() {
             if key.text == "Ref" || key.text.starts_with("Fn::") {
@@ -575,6 +583,7 @@ mod tests {
         assert_eq!(text("x: !And [!Equals [a, a], !Condition No]"), "false");
         assert_eq!(text("x: !Or [!Equals [a, b], !Not [!Condition No]]"), "true");
         assert_eq!(text("x: {'Fn::Length': [a, b, c]}"), "3");
+        assert_eq!(text("x: !Base64 {'Fn::Sub': '${Vpc}'}"), "dnBjLVZwYw==");
     }
 
     #[test]
