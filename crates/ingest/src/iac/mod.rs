@@ -13,6 +13,7 @@
 
 mod finish;
 pub mod rules;
+pub mod services;
 
 use ipnet::Ipv4Net;
 use koban_model as m;
@@ -128,6 +129,8 @@ pub struct Assembly {
     vgw_propagations: Vec<(String, String)>,
     /// Where each id was declared, for references and duplicates.
     declared: BTreeMap<String, Origin>,
+    /// Links between non-network declarations, joined at the end.
+    links: services::Links,
 }
 
 fn insert<T>(

@@ -525,7 +525,7 @@ fn rules(src: &Source, v: &Value, out: &mut FileItems) {
 
 /// The values of `source` in an event pattern (none when the pattern names none or is not
 /// JSON).
-fn pattern_sources(pattern: &str) -> Vec<String> {
+pub(crate) fn pattern_sources(pattern: &str) -> Vec<String> {
     match serde_json::from_str::<Value>(pattern).ok().as_ref().and_then(|v| v.get("source")) {
         Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
         Some(Value::String(s)) => vec![s.clone()],
