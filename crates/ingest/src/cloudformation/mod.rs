@@ -16,6 +16,7 @@ pub mod attributes;
 pub mod intrinsics;
 pub mod parameters;
 mod resources;
+pub mod service_attributes;
 mod stack;
 pub mod template;
 pub mod value;

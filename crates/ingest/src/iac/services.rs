@@ -344,6 +344,7 @@ impl Links {
     pub fn finish(self, t: &mut Twin) {
         self.identities(t);
         self.resources(t);
+        full_access_policies(t);
         t.iam.accounts.sort();
         crate::snapshot::access::references(t);
     }
@@ -351,7 +352,8 @@ impl Links {
     fn identities(&self, t: &mut Twin) {
         for (to, policy, origin) in &self.inline {
             let Some(arn) = identity_arn(t, to) else {
-                let reason = format!("inline policy {} is added to {} {}, which is outside the inputs", policy.name, to.kind.as_str(), to.name);
+                let reason =
+                    format!("inline policy {} is added to {} {}, which is outside the inputs", policy.name, to.kind.as_str(), to.name);
                 outside(t, &to.name, reason, origin);
                 continue;
             };
@@ -364,7 +366,8 @@ impl Links {
         }
         for (to, policy_arn, origin) in &self.attachments {
             let Some(arn) = identity_arn(t, to) else {
-                let reason = format!("managed policy {policy_arn} is attached to {} {}, which is outside the inputs", to.kind.as_str(), to.name);
+                let reason =
+                    format!("managed policy {policy_arn} is attached to {} {}, which is outside the inputs", to.kind.as_str(), to.name);
                 outside(t, &to.name, reason, origin);
                 continue;
             };
@@ -407,9 +410,11 @@ impl Links {
     fn resources(self, t: &mut Twin) {
         self.bus_policies(t);
         for (secret, policy, origin) in self.secret_policies {
-            let found = t.resource_policies.secrets.values_mut().find(|s| {
-                s.arn == secret || s.name == secret || m::partial_secret_arn(&s.arn) == Some(secret.as_str())
-            });
+            let found = t
+                .resource_policies
+                .secrets
+                .values_mut()
+                .find(|s| s.arn == secret || s.name == secret || m::partial_secret_arn(&s.arn) == Some(secret.as_str()));
             match found {
                 Some(s) => s.policy = m::ResourcePolicyState::Present(policy),
                 None => outside(t, &secret, format!("a resource policy is set on secret {secret}, which is outside the inputs"), &origin),
@@ -432,7 +437,12 @@ impl Links {
                         list.push(target);
                     }
                 }
-                None => outside(t, &policy, format!("organization policy {policy} is attached to {target}, but the policy is outside the inputs"), &origin),
+                None => outside(
+                    t,
+                    &policy,
+                    format!("organization policy {policy} is attached to {target}, but the policy is outside the inputs"),
+                    &origin,
+                ),
             }
         }
         for (zone, vpc, origin) in self.zone_vpcs {
@@ -442,14 +452,24 @@ impl Links {
                         z.vpcs.push(vpc);
                     }
                 }
-                None => outside(t, &zone, format!("VPC {} is associated with hosted zone {zone}, which is outside the inputs", vpc.vpc), &origin),
+                None => outside(
+                    t,
+                    &zone,
+                    format!("VPC {} is associated with hosted zone {zone}, which is outside the inputs", vpc.vpc),
+                    &origin,
+                ),
             }
         }
         for (zone, record, origin) in self.records {
             let name = m::normalise_domain(&zone);
             match t.dns.hosted_zones.values_mut().find(|z| z.id == zone || z.name == name) {
                 Some(z) => z.records.push(record),
-                None => outside(t, &zone, format!("record {} {} is in hosted zone {zone}, which is outside the inputs", record.name, record.record_type), &origin),
+                None => outside(
+                    t,
+                    &zone,
+                    format!("record {} {} is in hosted zone {zone}, which is outside the inputs", record.name, record.record_type),
+                    &origin,
+                ),
             }
         }
         for (endpoint, eni, ip_id) in self.endpoint_interfaces {
@@ -461,6 +481,10 @@ impl Links {
                 status: None,
             };
             if let Some(e) = t.dns.resolver_endpoints.get_mut(&endpoint) {
+                // The endpoint's VPC is its subnets' (CloudFormation does not name it).
+                if e.vpc.is_empty() {
+                    e.vpc = i.vpc.clone();
+                }
                 e.addresses.push(address);
             }
         }
@@ -483,7 +507,9 @@ impl Links {
             });
             match found {
                 Some(r) => r.targets.push(target),
-                None => outside(t, &rule, format!("target {target} is added to EventBridge rule {rule}, which is outside the inputs"), &origin),
+                None => {
+                    outside(t, &rule, format!("target {target} is added to EventBridge rule {rule}, which is outside the inputs"), &origin)
+                }
             }
         }
     }
@@ -494,7 +520,8 @@ impl Links {
         let mut statements: BTreeMap<String, (Vec<serde_json::Value>, Origin)> = BTreeMap::new();
         for (bus, placement, part, origin) in &self.bus_policies {
             let arn = match t.resource_policies.event_buses.values().find(|b| {
-                b.arn == *bus || (b.name == *bus && b.account == placement.account && (placement.region.is_none() || b.region == placement.region))
+                b.arn == *bus
+                    || (b.name == *bus && b.account == placement.account && (placement.region.is_none() || b.region == placement.region))
             }) {
                 Some(b) => b.arn.clone(),
                 None if bus == "default" || bus.is_empty() => {
@@ -529,18 +556,53 @@ impl Links {
         }
         for (arn, (list, origin)) in statements {
             let Some(b) = t.resource_policies.event_buses.get_mut(&arn) else { continue };
-            let mut all: Vec<serde_json::Value> = match b.policy.policy().and_then(|p| serde_json::from_str::<serde_json::Value>(&p.text).ok()) {
-                Some(serde_json::Value::Object(o)) => match o.get("Statement") {
-                    Some(serde_json::Value::Array(a)) => a.clone(),
-                    Some(other) => vec![other.clone()],
-                    None => Vec::new(),
-                },
-                _ => Vec::new(),
-            };
+            let mut all: Vec<serde_json::Value> =
+                match b.policy.policy().and_then(|p| serde_json::from_str::<serde_json::Value>(&p.text).ok()) {
+                    Some(serde_json::Value::Object(o)) => match o.get("Statement") {
+                        Some(serde_json::Value::Array(a)) => a.clone(),
+                        Some(other) => vec![other.clone()],
+                        None => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
             all.extend(list);
             let text = serde_json::json!({"Version": "2012-10-17", "Statement": all}).to_string();
             b.policy = m::ResourcePolicyState::Present(m::PolicyText { text, origin, in_string: false });
         }
+    }
+}
+
+/// When a policy type is enabled on a root, AWS attaches its AWS managed full-access policy
+/// (`p-FullAWSAccess`, `p-RCPFullAWSAccess`) to the root and to every OU and account.
+fn full_access_policies(t: &mut Twin) {
+    let org = &mut t.organizations;
+    for (kind, id, name) in [
+        (m::OrgPolicyKind::ServiceControlPolicy, "p-FullAWSAccess", "FullAWSAccess"),
+        (m::OrgPolicyKind::ResourceControlPolicy, "p-RCPFullAWSAccess", "RCPFullAWSAccess"),
+    ] {
+        let Some(origin) = org.roots.values().find(|r| r.enabled(kind)).map(|r| r.origin.clone()) else { continue };
+        if org.policies.contains_key(id) {
+            continue;
+        }
+        let statement = match kind {
+            m::OrgPolicyKind::ServiceControlPolicy => serde_json::json!({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+            _ => serde_json::json!({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
+        };
+        let text = serde_json::json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
+        let targets = org.roots.keys().chain(org.units.keys()).chain(org.accounts.keys()).cloned().collect();
+        org.policies.insert(
+            id.to_string(),
+            m::OrgPolicy {
+                id: id.to_string(),
+                arn: None,
+                name: name.to_string(),
+                kind,
+                aws_managed: true,
+                content: Some(m::PolicyText { text, origin: origin.clone(), in_string: false }),
+                targets: Some(targets),
+                origin,
+            },
+        );
     }
 }
 
@@ -563,7 +625,10 @@ mod tests {
         assert_ne!(s, secret_suffix("LegacyApiKey"));
         let arn = format!("arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-{s}");
         assert_eq!(m::partial_secret_arn(&arn), Some("arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db"));
-        assert_eq!(policy_name("arn:aws:iam::aws:policy/service-role/AmazonSSMRoleForInstancesQuickSetup"), "AmazonSSMRoleForInstancesQuickSetup");
+        assert_eq!(
+            policy_name("arn:aws:iam::aws:policy/service-role/AmazonSSMRoleForInstancesQuickSetup"),
+            "AmazonSSMRoleForInstancesQuickSetup"
+        );
     }
 
     #[test]
