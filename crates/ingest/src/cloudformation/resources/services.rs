@@ -254,7 +254,7 @@ Resources:
         assert!(role.inline_policies[0].document.text.contains(&secret.arn));
         assert!(secret.policy.policy().is_some_and(|p| p.text.contains("arn:aws:iam::111111111111:role/app-role")));
         let profile = t.iam.instance_profiles.values().next().expect("a profile");
-        assert_eq!(profile.roles, [role.arn.clone()]);
+        assert_eq!(profile.roles, std::slice::from_ref(&role.arn));
         let key = &t.resource_policies.keys["arn:aws:kms:eu-west-1:111111111111:key/Key"];
         assert!(key.policy.policy().is_some_and(|p| p.text.contains("arn:aws:iam::111111111111:root")));
         assert!(t.resource_policies.buckets["artifacts"].policy.policy().is_some_and(|p| p.text.contains("arn:aws:s3:::artifacts/*")));
