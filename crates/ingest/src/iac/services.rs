@@ -196,7 +196,15 @@ impl Assembly {
         unique(&mut self.twin.organizations.units, &mut self.twin.diagnostics, x.id.clone(), x, &o, "organizational unit");
     }
 
+    /// An account of the organization; one met again (the management account, which the
+    /// organization itself names) gains what the later declaration adds.
     pub fn org_account(&mut self, x: m::OrgAccount) {
+        if let Some(existing) = self.twin.organizations.accounts.get_mut(&x.id).filter(|e| e.name.is_none()) {
+            existing.name = x.name;
+            existing.arn = existing.arn.take().or(x.arn);
+            existing.origin = x.origin;
+            return;
+        }
         let o = x.origin.clone();
         unique(&mut self.twin.organizations.accounts, &mut self.twin.diagnostics, x.id.clone(), x, &o, "organization account");
     }

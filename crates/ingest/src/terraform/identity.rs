@@ -11,8 +11,15 @@ use crate::iac::Assembly;
 use koban_model as m;
 
 /// The policy document (a JSON string) under `key`.
+/// A document the plan does not know yet (`jsonencode` of attributes computed at apply) is
+/// known only after apply: its configuration's references name the attributes, not the
+/// document.
 pub fn document(t: &Tf, key: &str) -> R<Option<m::PolicyText>> {
     let Some(text) = t.s(key)? else { return Ok(None) };
+    let known = t.inst.values.get(key).is_some_and(|v| v.is_string());
+    if !known && !serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.is_object()) {
+        return Err(super::resources::Err { message: format!("{key} is known only after apply"), deploy_time: true });
+    }
     let origin = m::Origin::new(t.inst.origin.file.clone(), format!("{}.{key}", t.inst.address));
     crate::snapshot::access::fields::document(&serde_json::Value::String(text), origin).map(Some).map_err(|e| err(format!("{key}: {e}")))
 }
