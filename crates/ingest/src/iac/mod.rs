@@ -11,6 +11,7 @@
 //! warning), public addresses come from 198.18.0.0/15 (RFC 2544 benchmarking space, never a
 //! real AWS address) and are listed in the twin's unknowns.
 
+mod aws_managed;
 mod finish;
 pub mod rules;
 pub mod services;

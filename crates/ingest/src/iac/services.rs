@@ -353,6 +353,7 @@ impl Links {
         self.identities(t);
         self.resources(t);
         full_access_policies(t);
+        super::aws_managed::add_attached(t);
         t.iam.accounts.sort();
         crate::snapshot::access::references(t);
     }
