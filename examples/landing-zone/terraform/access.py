@@ -6,8 +6,9 @@ Each account has its provider configuration (`aws.prod`, `aws.security`, `aws.ci
 `aws.management`, with `allowed_account_ids`). Policy documents are the JSON strings
 `jsonencode` gives; ARNs and names built from constants are known at plan time. The
 organization, its OUs, accounts and policies are imported (their ids are known), as is the
-secrets-manager endpoint's id in prod/db's policy (the plan reads it from the network
-already applied).
+identity pool (its id is in the authenticated role's trust policy); prod/db's policy names
+the Secrets Manager endpoint by the id koban gives it (standing for the id a plan reads from
+the network already applied).
 """
 import json
 import os
@@ -95,8 +96,9 @@ def resources(add, ref, const, endpoint_id):
                              "temporary_password_validity_days": pw["TemporaryPasswordValidityDays"]}],
         "user_pool_add_ons": [{"advanced_security_mode": pool["UserPoolAddOns"]["AdvancedSecurityMode"]}]}, ["id", "arn", "endpoint"], {}, provider=prod)
     ids = load("111111111111", "eu-west-1", "CognitoIdentityPools", "eu-west-1_3f2a8b1c.json")
-    add("", "aws_cognito_identity_pool", "payments_mobile", {"identity_pool_name": ids["IdentityPoolName"],
-        "allow_unauthenticated_identities": ids["AllowUnauthenticatedIdentities"], "allow_classic_flow": ids["AllowClassicFlow"]}, ["id", "arn"], {}, provider=prod)
+    # imported: the authenticated role's trust policy names the pool's id
+    add("", "aws_cognito_identity_pool", "payments_mobile", {"id": ids["IdentityPoolId"], "identity_pool_name": ids["IdentityPoolName"],
+        "allow_unauthenticated_identities": ids["AllowUnauthenticatedIdentities"], "allow_classic_flow": ids["AllowClassicFlow"]}, ["arn"], {}, provider=prod)
     roles = load("111111111111", "eu-west-1", "CognitoIdentityPoolRoles", "eu-west-1_3f2a8b1c.json")["Roles"]
     add("", "aws_cognito_identity_pool_roles_attachment", "payments_mobile", {"roles": roles}, ["id", "identity_pool_id"],
         {"identity_pool_id": ref("aws_cognito_identity_pool.payments_mobile")}, provider=prod)
