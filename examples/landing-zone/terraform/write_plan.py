@@ -275,7 +275,8 @@ doc = {
     "resource_changes": changes,
     "configuration": {
         "provider_config": dict(
-            [("aws", {"name": "aws", "full_name": PROVIDER, "expressions": {"region": {"references": ["var.region"]}}})]
+            [("aws", {"name": "aws", "full_name": PROVIDER, "expressions": {"region": {"references": ["var.region"]},
+                                                                          "allowed_account_ids": {"constant_value": ["111111111111"]}}})]
             + [(k, {"name": "aws", "full_name": PROVIDER, "alias": k.split(".")[1],
                     "expressions": {"region": {"references": ["var.region"]}, "allowed_account_ids": {"constant_value": [v]}}})
                for k, v in access.ACCOUNTS.items()]),

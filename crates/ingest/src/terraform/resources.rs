@@ -1048,7 +1048,8 @@ fn instance(t: &Tf, a: &mut Assembly) -> R<()> {
         if p.starts_with("arn:") {
             p
         } else {
-            format!("arn:aws:iam:::instance-profile/{p}")
+            let account = t.placement().account.unwrap_or_default();
+            format!("arn:aws:iam::{account}:instance-profile/{p}")
         }
     });
     a.instance(m::Instance {
