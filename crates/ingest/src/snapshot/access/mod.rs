@@ -352,7 +352,7 @@ pub(crate) fn references(t: &mut Twin) {
         out.push(Diagnostic {
             severity: Severity::Warning,
             origin: origin.clone(),
-            message: format!("{resource} refers to {what} {id}, which is not in the snapshot: its permissions are incomplete"),
+            message: format!("{resource} refers to {what} {id}, which is not in the inputs: its permissions are incomplete"),
             resource: Some(resource.to_string()),
         });
     };
