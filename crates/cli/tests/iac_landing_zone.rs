@@ -120,7 +120,13 @@ fn names(t: &Twin) -> Vec<(String, String)> {
     out.extend(
         t.monitoring.detectors.iter().map(|x| (x.id.clone(), format!("detector:{}", x.placement.account.clone().unwrap_or_default()))),
     );
-    out.extend(t.monitoring.flow_logs.iter().map(|x| (x.id.clone(), format!("flow-log:{}", x.resource))));
+    let flow_logs: Vec<(String, String)> = t
+        .monitoring
+        .flow_logs
+        .iter()
+        .map(|x| (x.id.clone(), format!("flow-log:{}", out.get(&x.resource).cloned().unwrap_or_else(|| x.resource.clone()))))
+        .collect();
+    out.extend(flow_logs);
     out.extend(t.organizations.organization.iter().map(|x| (x.id.clone(), "organization".to_string())));
     out.extend(t.organizations.roots.values().map(|x| (x.id.clone(), "root".to_string())));
     out.extend(t.organizations.units.values().filter_map(|x| named("ou", &x.id, x.name.as_ref())));
