@@ -357,6 +357,41 @@ fn what_no_template_or_plan_holds_is_skipped() {
 }
 
 #[test]
+fn exposure_gives_the_same_answers() {
+    let all = forms();
+    let base = exposure_summary(&all[0]);
+    assert!(base.iter().any(|x| x.contains("instance:legacy-a")), "{base:?}");
+    for f in &all[1..] {
+        assert_eq!(exposure_summary(f), base, "{} differs from the snapshot", f.label);
+    }
+}
+
+#[test]
+fn reach_gives_the_same_answers() {
+    let queries: &[(&str, &str, &[&str])] = &[
+        ("onprem", "instance:app-a", &["--protocol", "tcp", "--port", "443"]),
+        ("instance:app-a", "internet", &["--protocol", "tcp", "--port", "443"]),
+        ("internet", "instance:app-a", &["--protocol", "tcp", "--port", "443"]),
+        ("instance:legacy-a", "internet", &["--protocol", "tcp", "--port", "443"]),
+        ("instance:legacy-a", "onprem", &["--protocol", "tcp", "--port", "22"]),
+        ("onprem", "instance:legacy-a", &["--protocol", "tcp", "--port", "22"]),
+        ("onprem", "instance:batch-b", &["--protocol", "tcp", "--port", "443"]),
+        ("instance:batch-b", "internet", &["--protocol", "tcp", "--port", "443"]),
+        ("instance:app-b", "instance:app-a", &["--protocol", "tcp", "--port", "443"]),
+        ("192.168.1.1", "10.10.99.5", &["--protocol", "tcp", "--port", "443"]),
+    ];
+    let all = forms();
+    for (from, to, extra) in queries {
+        let base = reach_summary(&all[0], from, to, extra);
+        for f in &all[1..] {
+            assert_eq!(reach_summary(f, from, to, extra), base, "{}: reach {from} -> {to} differs from the snapshot", f.label);
+        }
+    }
+    let (reachable, paths) = reach_summary(&all[0], "onprem", "instance:app-a", &["--protocol", "tcp", "--port", "443"]);
+    assert!(reachable && paths.iter().all(|p| p.contains("vpce:ips-gwlbe-")), "{paths:?}");
+}
+
+#[test]
 fn cfn_lint_finds_no_errors_in_the_templates() {
     let dir = example("cloudformation");
     let templates: Vec<String> =
