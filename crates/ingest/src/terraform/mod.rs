@@ -9,8 +9,15 @@
 //! (existing VPCs, subnets, …) are modelled like managed resources. Each resource's origin is
 //! the file and its address.
 
+mod dns;
+mod identity;
 mod json;
+mod monitoring;
+mod org;
+mod place;
+mod policies;
 mod resources;
+mod services;
 
 use crate::iac::Assembly;
 use json::Json;
@@ -57,6 +64,8 @@ pub struct Document<'a> {
     module_inputs: HashMap<String, Json<'a>>,
     /// Instances by configuration key, built when a reference is first resolved.
     by_base: OnceLock<HashMap<(String, String), Vec<usize>>>,
+    /// Provider configurations' regions and accounts.
+    providers: HashMap<String, place::ProviderPlace>,
 }
 
 fn module_of(address: &str) -> String {
@@ -153,6 +162,10 @@ impl<'a> Document<'a> {
         if !version.starts_with("0.") && !version.starts_with("1.") {
             return Err(format!("format_version {version:?} is not one koban reads (0.1 to 1.x)"));
         }
+        let providers = place::providers(
+            &v.get("variables").map(Json::to_value).unwrap_or(Value::Null),
+            &v.get("configuration").and_then(|c| c.get("provider_config")).map(Json::to_value).unwrap_or(Value::Null),
+        );
         let mut unknown: HashMap<String, Json<'a>> = HashMap::new();
         let mut deleted: HashSet<String> = HashSet::new();
         for c in v.get("resource_changes").and_then(Json::as_array).into_iter().flatten() {
@@ -196,7 +209,7 @@ impl<'a> Document<'a> {
         if let Some(root) = v.get("configuration").and_then(|c| c.get("root_module")) {
             collect_config("", root, &mut config, &mut module_outputs, &mut module_inputs);
         }
-        Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base: OnceLock::new() })
+        Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base: OnceLock::new(), providers })
     }
 
     /// Whether the document has a configuration to recover unknown values from.
@@ -331,7 +344,8 @@ impl<'a> Document<'a> {
                 .get(a)
                 .filter(|v| !v.is_null())
                 .map(Json::to_value)
-                .or_else(|| resources::computed(&target.ty, &target.address, a).map(Value::String)),
+                .or_else(|| resources::computed(&target.ty, &target.address, a).map(Value::String))
+                .or_else(|| place::computed(self, target, a).map(Value::String)),
         };
         picked.into_iter().filter_map(|i| value(&self.instances[i])).collect()
     }
@@ -340,7 +354,7 @@ impl<'a> Document<'a> {
     pub fn id_of(&self, inst: &Instance) -> String {
         match inst.values.get("id").and_then(Json::as_str) {
             Some(id) if !id.is_empty() => id.to_string(),
-            _ => resources::symbolic(&inst.ty, &inst.address),
+            _ => place::symbolic_id(self, inst).unwrap_or_else(|| resources::symbolic(&inst.ty, &inst.address)),
         }
     }
 }

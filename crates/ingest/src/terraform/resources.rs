@@ -60,22 +60,22 @@ pub fn symbolic(ty: &str, address: &str) -> String {
     format!("{}{address}", prefix(ty))
 }
 
-struct Err {
-    message: String,
-    deploy_time: bool,
+pub(super) struct Err {
+    pub(super) message: String,
+    pub(super) deploy_time: bool,
 }
 
-type R<T> = Result<T, Err>;
+pub(super) type R<T> = Result<T, Err>;
 
-fn err(message: impl Into<String>) -> Err {
+pub(super) fn err(message: impl Into<String>) -> Err {
     Err { message: message.into(), deploy_time: false }
 }
 
 /// A view of an instance's attributes (or of one nested block).
 #[derive(Clone)]
-struct Tf<'a> {
-    doc: &'a Document<'a>,
-    inst: &'a Instance<'a>,
+pub(super) struct Tf<'a> {
+    pub(super) doc: &'a Document<'a>,
+    pub(super) inst: &'a Instance<'a>,
     path: Vec<PathStep>,
 }
 
@@ -177,11 +177,11 @@ impl<'a> Tf<'a> {
     }
 
     /// [`Tf::got`] as a `serde_json::Value`.
-    fn value(&self, k: &str, all: bool) -> R<Option<Value>> {
+    pub(super) fn value(&self, k: &str, all: bool) -> R<Option<Value>> {
         Ok(self.got(k, all)?.get().map(Json::to_value))
     }
 
-    fn s(&self, k: &str) -> R<Option<String>> {
+    pub(super) fn s(&self, k: &str) -> R<Option<String>> {
         Ok(match self.got(k, false)?.get() {
             None => None,
             Some(Json::String(s)) if s.is_empty() => None,
@@ -192,11 +192,11 @@ impl<'a> Tf<'a> {
         })
     }
 
-    fn req(&self, k: &str) -> R<String> {
+    pub(super) fn req(&self, k: &str) -> R<String> {
         self.s(k)?.ok_or_else(|| err(format!("{k} is required")))
     }
 
-    fn list(&self, k: &str) -> R<Vec<String>> {
+    pub(super) fn list(&self, k: &str) -> R<Vec<String>> {
         Ok(match self.got(k, true)?.get() {
             None => Vec::new(),
             Some(Json::Array(a)) => a.iter().filter_map(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_string)).collect(),
@@ -205,7 +205,7 @@ impl<'a> Tf<'a> {
         })
     }
 
-    fn flag(&self, k: &str, default: bool) -> R<bool> {
+    pub(super) fn flag(&self, k: &str, default: bool) -> R<bool> {
         Ok(match self.got(k, false)?.get() {
             Some(Json::Bool(b)) => *b,
             Some(Json::String(s)) => s == "true",
@@ -213,7 +213,7 @@ impl<'a> Tf<'a> {
         })
     }
 
-    fn num(&self, k: &str) -> R<Option<i64>> {
+    pub(super) fn num(&self, k: &str) -> R<Option<i64>> {
         Ok(match self.got(k, false)?.get() {
             Some(Json::Number(n)) => n.as_i64(),
             Some(Json::String(s)) if !s.is_empty() => {
@@ -224,7 +224,7 @@ impl<'a> Tf<'a> {
     }
 
     /// The nested blocks under `k`.
-    fn blocks(&self, k: &str) -> Vec<Tf<'a>> {
+    pub(super) fn blocks(&self, k: &str) -> Vec<Tf<'a>> {
         let n = self.here(k).and_then(Json::as_array).map(Vec::len).unwrap_or(0);
         let path = self.key(k);
         (0..n)
@@ -236,31 +236,32 @@ impl<'a> Tf<'a> {
             .collect()
     }
 
-    fn tags(&self) -> m::Tags {
+    pub(super) fn tags(&self) -> m::Tags {
         let v = self.here("tags").and_then(Json::entries).unwrap_or_default();
         v.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string()))).collect()
     }
 
-    fn id(&self) -> String {
+    pub(super) fn id(&self) -> String {
         self.doc.id_of(self.inst)
     }
 
-    fn derived(&self, prefix: &str, suffix: impl std::fmt::Display) -> String {
+    pub(super) fn derived(&self, prefix: &str, suffix: impl std::fmt::Display) -> String {
         format!("{prefix}{}.{suffix}", self.inst.address)
     }
 
-    fn origin(&self) -> m::Origin {
+    pub(super) fn origin(&self) -> m::Origin {
         self.inst.origin.clone()
     }
 
-    fn placement(&self) -> m::Placement {
+    pub(super) fn placement(&self) -> m::Placement {
         let region = self
             .s("region")
             .ok()
             .flatten()
             .or_else(|| self.s("arn").ok().flatten().and_then(|a| a.split(':').nth(3).map(str::to_string)).filter(|r| !r.is_empty()));
         let account = self.s("owner_id").ok().flatten();
-        m::Placement { account, region }
+        let provider = || self.doc.provider_place(self.inst);
+        m::Placement { account: account.or_else(|| provider().account), region: region.or_else(|| provider().region) }
     }
 }
 
@@ -504,6 +505,7 @@ pub fn convert(doc: &Document, inst: &Instance, a: &mut Assembly) {
             Ok(())
         })(),
         "aws_networkfirewall_firewall" => network_firewall(&t, a),
+        ty if super::services::modelled(ty) => super::services::convert(&t, a),
         ty if !inst.data => {
             a.unknown(inst.address.clone(), format!("resource type {ty} is not modelled"), &inst.origin);
             Ok(())
@@ -1071,7 +1073,8 @@ fn instance(t: &Tf, a: &mut Assembly) -> R<()> {
         if p.starts_with("arn:") {
             p
         } else {
-            format!("arn:aws:iam:::instance-profile/{p}")
+            let account = t.placement().account.unwrap_or_default();
+            format!("arn:aws:iam::{account}:instance-profile/{p}")
         }
     });
     a.instance(m::Instance {
