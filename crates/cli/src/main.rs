@@ -6,6 +6,7 @@
 mod access;
 mod args;
 mod check;
+mod collect;
 mod detect;
 mod dns;
 mod findings;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         Command::Findings { command } => findings::run(&mut run, command),
         Command::Detect(args) => detect::detect(&mut run, args),
         Command::Convert(args) => detect::convert(&mut run, args),
+        Command::Collect(args) => collect::collect(&mut run, args),
     };
     run.finish();
     code

@@ -34,6 +34,8 @@ pub struct Options {
     pub progress: bool,
     /// At most this many regions and accounts at once (0: 4).
     pub concurrency: usize,
+    /// Attempts per call, retries included (0: 5).
+    pub max_attempts: u32,
 }
 
 /// What a collection did.
@@ -58,10 +60,11 @@ macro_rules! client {
 }
 
 async fn base_config(options: &Options) -> SdkConfig {
+    let attempts = if options.max_attempts == 0 { 5 } else { options.max_attempts };
     let http = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http)
-        .retry_config(RetryConfig::standard().with_max_attempts(5).with_initial_backoff(Duration::from_millis(500)));
+        .retry_config(RetryConfig::standard().with_max_attempts(attempts).with_initial_backoff(Duration::from_millis(500)));
     if let Some(p) = &options.profile {
         loader = loader.profile_name(p);
     }
