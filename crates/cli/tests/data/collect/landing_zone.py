@@ -104,23 +104,21 @@ gwlbe = ec2.create_vpc_endpoint(VpcEndpointType="GatewayLoadBalancer", VpcId=vpc
                                 SubnetIds=[sub["inspection"]])["VpcEndpoint"]["VpcEndpointId"]
 
 # Transit Gateway, VPC attachment, VPN to on-premises
-tgw = ec2.create_transit_gateway(Description="corporate", Options={
-    "DefaultRouteTableAssociation": "disable", "DefaultRouteTablePropagation": "disable"})["TransitGateway"]["TransitGatewayId"]
+tgw = ec2.create_transit_gateway(Description="corporate")["TransitGateway"]["TransitGatewayId"]
 att = ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[sub["tgw"]])
 att = att["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
 cgw = ec2.create_customer_gateway(BgpAsn=65000, PublicIp="203.0.113.10", Type="ipsec.1")["CustomerGateway"]["CustomerGatewayId"]
 vpn = ec2.create_vpn_connection(CustomerGatewayId=cgw, Type="ipsec.1", TransitGatewayId=tgw,
                                 Options={"StaticRoutesOnly": True})["VpnConnection"]["VpnConnectionId"]
-tgw_rtb = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw)["TransitGatewayRouteTable"]["TransitGatewayRouteTableId"]
-ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=tgw_rtb, TransitGatewayAttachmentId=att)
+# the default route table (both attachments are associated with it): on-premises through the
+# VPN, the VPC through its attachment
+tgw_rtb = ec2.describe_transit_gateways(TransitGatewayIds=[tgw])["TransitGateways"][0]["Options"]["AssociationDefaultRouteTableId"]
 ec2.create_transit_gateway_route(DestinationCidrBlock="10.1.0.0/16", TransitGatewayRouteTableId=tgw_rtb,
                                  TransitGatewayAttachmentId=att)
-vpn_att = [a for a in ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
+vpn_att = [a["TransitGatewayAttachmentId"] for a in ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
            if a.get("ResourceType") == "vpn"]
-if vpn_att:
-    ec2.create_transit_gateway_route(DestinationCidrBlock="10.100.0.0/16", TransitGatewayRouteTableId=tgw_rtb,
-                                     TransitGatewayAttachmentId=vpn_att[0]["TransitGatewayAttachmentId"])
-
+ec2.create_transit_gateway_route(DestinationCidrBlock="10.100.0.0/16", TransitGatewayRouteTableId=tgw_rtb,
+                                 TransitGatewayAttachmentId=vpn_att[0])
 
 def route_table(name, subnets, routes):
     rt = ec2.create_route_table(VpcId=vpc, TagSpecifications=[
