@@ -18,7 +18,7 @@ struct Answer<'a> {
     regions: &'a [String],
     files: usize,
     summary: &'a std::collections::BTreeMap<String, usize>,
-    failures: Vec<&'a koban_collect::manifest::Entry>,
+    failures: Vec<serde_json::Value>,
 }
 
 pub fn collect(run: &mut Run, args: &CollectArgs) -> ExitCode {
@@ -60,7 +60,7 @@ pub fn collect(run: &mut Run, args: &CollectArgs) -> ExitCode {
         regions: &m.regions,
         files: m.entries.iter().filter(|e| e.file.is_some()).count(),
         summary: &m.summary,
-        failures,
+        failures: failures.iter().map(|e| e.to_json()).collect(),
     };
     run.emit(
         &answer,

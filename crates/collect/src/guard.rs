@@ -6,6 +6,7 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 /// Refuses operations outside the allow-list.
@@ -25,7 +26,12 @@ impl Intercept for ReadOnlyGuard {
         "koban-read-only-guard"
     }
 
-    fn read_before_execution(&self, _context: &BeforeSerializationInterceptorContextRef<'_>, cfg: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         match cfg.load::<Metadata>() {
             Some(m) if crate::allow::is_allowed(m.name()) => Ok(()),
             Some(m) => Err(Box::new(Refused { service: m.service().to_string(), operation: m.name().to_string() })),

@@ -3,12 +3,11 @@
 //! as `manifest.json` beside the snapshot files. A failed call costs only its own files; the
 //! manifest says which, so an answer drawn from a partial snapshot can be read with care.
 
-use serde::Serialize;
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// The outcome of one call (all of its pages).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     Ok,
     Error,
@@ -16,8 +15,7 @@ pub enum Status {
 }
 
 /// Why a call failed.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ErrorKind {
     /// The credentials may not call it (`AccessDenied`, `UnauthorizedOperation`, …).
     AccessDenied,
@@ -35,7 +33,7 @@ pub enum ErrorKind {
 }
 
 /// One entry of the manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub account: String,
     /// The region, or `global` for IAM, Organizations and Route 53.
@@ -43,20 +41,60 @@ pub struct Entry {
     pub service: String,
     pub operation: String,
     pub status: Status,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_kind: Option<ErrorKind>,
     /// AWS's error code (`AccessDenied`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The file written (relative to the output directory), when the call succeeded.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
 }
 
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Error => "error",
+            Status::NotImplemented => "not-implemented",
+        }
+    }
+}
+
+impl ErrorKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorKind::AccessDenied => "access-denied",
+            ErrorKind::OptIn => "opt-in",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Network => "network",
+            ErrorKind::Service => "service",
+            ErrorKind::Refused => "refused",
+        }
+    }
+}
+
+impl Entry {
+    /// The entry as written to `manifest.json` (absent fields left out).
+    pub fn to_json(&self) -> Value {
+        let mut o = Map::new();
+        o.insert("account".into(), json!(self.account));
+        o.insert("region".into(), json!(self.region));
+        o.insert("service".into(), json!(self.service));
+        o.insert("operation".into(), json!(self.operation));
+        o.insert("status".into(), json!(self.status.as_str()));
+        if let Some(k) = self.error_kind {
+            o.insert("error_kind".into(), json!(k.as_str()));
+        }
+        for (key, v) in [("code", &self.code), ("message", &self.message), ("file", &self.file)] {
+            if let Some(v) = v {
+                o.insert(key.into(), json!(v));
+            }
+        }
+        Value::Object(o)
+    }
+}
+
 /// The whole manifest, as written to `manifest.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Manifest {
     pub schema: &'static str,
     pub koban_version: &'static str,
@@ -74,14 +112,21 @@ impl Manifest {
         });
         let mut summary = BTreeMap::new();
         for e in &entries {
-            let key = match e.status {
-                Status::Ok => "ok",
-                Status::Error => "error",
-                Status::NotImplemented => "not-implemented",
-            };
-            *summary.entry(key.to_string()).or_insert(0) += 1;
+            *summary.entry(e.status.as_str().to_string()).or_insert(0) += 1;
         }
         Manifest { schema: "koban/collect-manifest/v1", koban_version: env!("CARGO_PKG_VERSION"), accounts, regions, summary, entries }
+    }
+
+    /// The manifest as written to `manifest.json`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "schema": self.schema,
+            "koban_version": self.koban_version,
+            "accounts": self.accounts,
+            "regions": self.regions,
+            "summary": self.summary,
+            "entries": self.entries.iter().map(Entry::to_json).collect::<Vec<_>>(),
+        })
     }
 
     /// Entries that did not succeed.
@@ -119,7 +164,7 @@ mod tests {
         assert_eq!(m.summary.get("not-implemented"), Some(&1));
         assert_eq!(m.entries[0].operation, "DescribeAddresses");
         assert_eq!(m.failures().count(), 2);
-        let json = serde_json::to_value(&m).unwrap_or_default();
+        let json = m.to_json();
         assert_eq!(json["entries"][1]["status"], "not-implemented");
         assert!(json["entries"][0].get("file").is_none());
     }

@@ -48,7 +48,7 @@ pub struct Summary {
 /// Collect into `options.out`. Fails only when nothing can be collected (no credentials, no
 /// identity, no region) or a file cannot be written; a failed call is in the manifest.
 pub fn collect(options: &Options) -> Result<Summary, CollectError> {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().map_err(CollectError::Runtime)?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CollectError::Runtime)?;
     rt.block_on(run(options))
 }
 
@@ -98,7 +98,7 @@ async fn run(options: &Options) -> Result<Summary, CollectError> {
     let mut accounts: Vec<(String, SdkConfig)> = vec![(caller.clone(), base.clone())];
     if let Some(role) = &options.role_name {
         let orgs = client!(aws_sdk_organizations, &base);
-        let listed = orgs.list_accounts().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let listed = orgs.list_accounts().into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|pages| pages.iter().flat_map(|p| p.accounts().to_vec()).collect::<Vec<_>>());
         let listed = listed.map_err(|e| CollectError::Accounts(classify(&e).message))?;
         for a in listed {
             let Some(id) = a.id() else { continue };
@@ -146,9 +146,9 @@ async fn run(options: &Options) -> Result<Summary, CollectError> {
             progress: progress.clone(),
         };
         let (cfg, home, management) = (in_region(config, &home), home.clone(), *account == caller);
-        let limit = limit.clone();
+        let permits = limit.clone();
         tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
+            let _permit = permits.acquire_owned().await;
             let r = global(&ctx, &cfg, &home, management).await;
             if let Some(p) = &ctx.progress {
                 p.inc(1);
@@ -158,9 +158,9 @@ async fn run(options: &Options) -> Result<Summary, CollectError> {
         for region in &regions {
             let ctx = Ctx { region: region.clone(), dir: PathBuf::from(account).join(region), ..ctx_base(account, options, &entries, &progress) };
             let cfg = in_region(config, region);
-            let limit = limit.clone();
+            let permits = limit.clone();
             tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await;
+                let _permit = permits.acquire_owned().await;
                 let r = regional(&ctx, &cfg).await;
                 if let Some(p) = &ctx.progress {
                     p.inc(1);
@@ -191,7 +191,7 @@ async fn run(options: &Options) -> Result<Summary, CollectError> {
     let manifest = Manifest::new(accounts.iter().map(|(a, _)| a.clone()).collect(), regions.clone(), collected);
     let manifest_path = options.out.join("manifest.json");
     std::fs::create_dir_all(&options.out).map_err(|source| CollectError::Write { path: options.out.clone(), source })?;
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&manifest.to_json()).unwrap_or_default();
     std::fs::write(&manifest_path, text + "\n").map_err(|source| CollectError::Write { path: manifest_path.clone(), source })?;
     Ok(Summary { manifest, manifest_path })
 }

@@ -408,7 +408,7 @@ pub fn vpn_connection(c: &t::VpnConnection) -> Value {
         .s("CustomerGatewayId", c.customer_gateway_id())
         .s("VpnGatewayId", c.vpn_gateway_id())
         .s("TransitGatewayId", c.transit_gateway_id())
-        .e("Category", c.category())
+        .s("Category", c.category())
         .list("Routes", c.routes(), |r| Obj::new().s("DestinationCidrBlock", r.destination_cidr_block()).e("Source", r.source()).e("State", r.state()).build())
         .v("Options", c.options().map(|o| Obj::new().b("StaticRoutesOnly", o.static_routes_only()).build()))
         .list("VgwTelemetry", c.vgw_telemetry(), |v| {

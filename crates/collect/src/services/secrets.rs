@@ -10,7 +10,7 @@ use serde_json::json;
 const S: &str = "secretsmanager";
 
 pub async fn collect(ctx: &Ctx, c: &aws_sdk_secretsmanager::Client) -> Result<(), CollectError> {
-    let r = c.list_secrets().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+    let r = c.list_secrets().into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|v| v.iter().flat_map(|p| p.secret_list().to_vec()).collect::<Vec<_>>());
     let Some(secrets) = ctx.save(S, "ListSecrets", "SecretList.json", r, |v| json!({"SecretList": v.iter().map(m::secret).collect::<Vec<_>>()}))? else {
         return Ok(());
     };
