@@ -5,10 +5,11 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
 
 const IDENTITY: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::111111111111:user/test</Arn><UserId>AIDA</UserId><Account>111111111111</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#;
 
-fn serve(listener: TcpListener) {
+fn serve(listener: TcpListener, seen: Arc<Mutex<Vec<String>>>) {
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         let mut reader = BufReader::new(match stream.try_clone() {
@@ -30,6 +31,9 @@ fn serve(listener: TcpListener) {
         let mut body = vec![0u8; length];
         let _ = reader.read_exact(&mut body);
         let body = String::from_utf8_lossy(&body);
+        if let Ok(mut v) = seen.lock() {
+            v.push(body.to_string());
+        }
         let (status, kind, text) = if body.contains("Action=GetCallerIdentity") {
             ("200 OK", "text/xml", IDENTITY.to_string())
         } else {
@@ -43,7 +47,9 @@ fn serve(listener: TcpListener) {
 fn operations_the_endpoint_does_not_implement_are_recorded_not_fatal() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || serve(listener));
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = seen.clone();
+    std::thread::spawn(move || serve(listener, log));
     // the only test in this binary: the environment is its own
     std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"));
     std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
@@ -74,4 +80,27 @@ fn operations_the_endpoint_does_not_implement_are_recorded_not_fatal() {
     assert_eq!(manifest["summary"]["not-implemented"].as_u64(), Some(m.entries.len() as u64));
     let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name()).collect();
     assert_eq!(files, vec![std::ffi::OsString::from("manifest.json")]);
+    refused_before_sending(port, &seen);
+}
+
+/// The guard refuses an operation outside the allow-list before anything is sent.
+fn refused_before_sending(port: u16, seen: &Arc<Mutex<Vec<String>>>) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let before = seen.lock().map(|v| v.len()).unwrap_or_default();
+    let err = rt.block_on(async {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(format!("http://127.0.0.1:{port}"))
+            .region(aws_config::Region::new("eu-west-1"))
+            .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .load()
+            .await;
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&config).interceptor(koban_collect::guard::ReadOnlyGuard).build(),
+        );
+        sts.get_session_token().send().await.expect_err("refused")
+    });
+    let chain = format!("{:?}", err);
+    assert!(chain.contains("koban-read-only-guard") && chain.contains("Refused") && chain.contains("GetSessionToken"), "{chain}");
+    assert_eq!(seen.lock().map(|v| v.len()).unwrap_or_default(), before, "nothing was sent");
 }
