@@ -182,8 +182,7 @@ fn collects_the_landing_zone_read_only_and_checks_it() {
     // every request koban made is on the read-only allow-list
     let ops = moto.operations();
     assert!(ops.len() > 40, "too few requests recorded: {ops:?}");
-    let outside: Vec<&Value> =
-        ops.iter().filter(|o| !koban_collect::allow::is_allowed_for(s(o, "/service"), s(o, "/operation"))).collect();
+    let outside: Vec<&Value> = ops.iter().filter(|o| !koban_collect::allow::is_allowed_for(s(o, "/service"), s(o, "/operation"))).collect();
     assert!(outside.is_empty(), "operations outside the read-only allow-list: {outside:?}");
     assert!(ops.iter().any(|o| o["operation"] == "AssumeRole"), "--role-name assumes the role");
 
@@ -194,16 +193,24 @@ fn collects_the_landing_zone_read_only_and_checks_it() {
     let region = out.join(workload).join("eu-west-1");
     let vpcs = read(&region.join("Vpcs.json"));
     let vpc = vpcs["Vpcs"].as_array().expect("Vpcs").iter().find(|v| v["VpcId"] == ids["vpc"]).expect("the VPC");
-    let cidrs: Vec<&str> = vpc["CidrBlockAssociationSet"].as_array().expect("cidrs").iter().filter_map(|c| c["CidrBlock"].as_str()).collect();
+    let cidrs: Vec<&str> =
+        vpc["CidrBlockAssociationSet"].as_array().expect("cidrs").iter().filter_map(|c| c["CidrBlock"].as_str()).collect();
     assert_eq!(cidrs, ["10.1.0.0/16", "100.64.0.0/16"]);
     let endpoints = read(&region.join("VpcEndpoints.json"));
-    assert!(endpoints["VpcEndpoints"].as_array().expect("endpoints").iter().any(|e| e["VpcEndpointId"] == ids["gwlbe"]
-        && e["VpcEndpointType"] == "GatewayLoadBalancer"));
+    assert!(endpoints["VpcEndpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .any(|e| e["VpcEndpointId"] == ids["gwlbe"] && e["VpcEndpointType"] == "GatewayLoadBalancer"));
     let tgw_rtb = s(&ids, "/tgw_route_table");
     let routes = read(&region.join("TransitGatewayRoutes").join(format!("{tgw_rtb}.json")));
     assert!(routes["Routes"].as_array().expect("routes").iter().any(|r| r["DestinationCidrBlock"] == "10.1.0.0/16"));
     let rule = read(&region.join("ResolverRules.json"));
-    assert!(rule["ResolverRules"].as_array().expect("rules").iter().any(|r| r["DomainName"].as_str().unwrap_or_default().starts_with("corp.example.com")));
+    assert!(rule["ResolverRules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .any(|r| r["DomainName"].as_str().unwrap_or_default().starts_with("corp.example.com")));
     let endpoint = s(&ids, "/resolver_endpoint");
     assert!(region.join("ResolverEndpointIpAddresses").join(format!("{endpoint}.json")).is_file());
     let policy = read(&region.join("SecretPolicies/prod-db.json"));
@@ -211,13 +218,22 @@ fn collects_the_landing_zone_read_only_and_checks_it() {
     assert!(policy["ResourcePolicy"].as_str().expect("ResourcePolicy").contains("aws:SourceVpc"));
     assert!(!all_text(&out).contains("never-collected"), "a secret value was written");
     let iam = read(&out.join(workload).join("iam/AccountAuthorizationDetails.json"));
-    assert!(iam["RoleDetailList"].as_array().expect("roles").iter().any(|r| r["RoleName"] == "app" && r["AssumeRolePolicyDocument"].is_object()));
+    assert!(iam["RoleDetailList"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .any(|r| r["RoleName"] == "app" && r["AssumeRolePolicyDocument"].is_object()));
     let orgs = out.join(management).join("organizations");
     assert_eq!(read(&orgs.join("Organization.json"))["Organization"]["MasterAccountId"], management);
     let root = s(&ids, "/root");
-    assert!(read(&orgs.join("OrganizationalUnits").join(format!("{root}.json")))["OrganizationalUnits"].as_array().expect("OUs").len() >= 3);
+    assert!(
+        read(&orgs.join("OrganizationalUnits").join(format!("{root}.json")))["OrganizationalUnits"].as_array().expect("OUs").len() >= 3
+    );
     let scp = s(&ids, "/scp");
-    assert!(read(&orgs.join("Policy").join(format!("{scp}.json")))["Policy"]["Content"].as_str().expect("content").contains("LeaveOrganization"));
+    assert!(read(&orgs.join("Policy").join(format!("{scp}.json")))["Policy"]["Content"]
+        .as_str()
+        .expect("content")
+        .contains("LeaveOrganization"));
     let manifest = read(&out.join("manifest.json"));
     assert_eq!(manifest["schema"], "koban/collect-manifest/v1");
     let entries = manifest["entries"].as_array().expect("entries");
@@ -232,12 +248,21 @@ fn collects_the_landing_zone_read_only_and_checks_it() {
     let (code, check, stderr) = koban_json(&["check", out.to_str().unwrap_or_default()]);
     assert_eq!(code, 1, "check: {stderr}");
     let status = |id: &str| -> String {
-        check["checks"].as_array().expect("checks").iter().find(|c| c["id"] == id).map(|c| c["status"].as_str().unwrap_or_default().to_string()).unwrap_or_default()
+        check["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
     };
     let findings = check["findings"].as_array().expect("findings");
     let legacy = s(&ids, "/subnets/legacy");
     let bypass: Vec<&Value> = findings.iter().filter(|f| f["source"] == "KBN-NET-001").collect();
-    assert!(!bypass.is_empty() && bypass.iter().all(|f| f["resource"] == legacy), "only the legacy subnet bypasses the inspection endpoints: {bypass:?}");
+    assert!(
+        !bypass.is_empty() && bypass.iter().all(|f| f["resource"] == legacy),
+        "only the legacy subnet bypasses the inspection endpoints: {bypass:?}"
+    );
     assert_eq!(status("KBN-NET-001"), "fail");
     eprintln!("{}", serde_json::to_string_pretty(&check["checks"]).unwrap_or_default());
 }

@@ -158,7 +158,11 @@ mod tests {
         let m = Manifest::new(
             vec!["111111111111".into()],
             vec!["eu-west-1".into()],
-            vec![entry("DescribeVpcs", Status::Ok), entry("DescribeFlowLogs", Status::NotImplemented), entry("DescribeAddresses", Status::Error)],
+            vec![
+                entry("DescribeVpcs", Status::Ok),
+                entry("DescribeFlowLogs", Status::NotImplemented),
+                entry("DescribeAddresses", Status::Error),
+            ],
         );
         assert_eq!(m.summary.get("ok"), Some(&1));
         assert_eq!(m.summary.get("not-implemented"), Some(&1));

@@ -61,7 +61,8 @@ macro_rules! client {
 
 async fn base_config(options: &Options) -> SdkConfig {
     let attempts = if options.max_attempts == 0 { 5 } else { options.max_attempts };
-    let http = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https();
+    let http =
+        aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http)
         .retry_config(RetryConfig::standard().with_max_attempts(attempts).with_initial_backoff(Duration::from_millis(500)));
@@ -98,7 +99,13 @@ async fn run(options: &Options) -> Result<Summary, CollectError> {
     let mut accounts: Vec<(String, SdkConfig)> = vec![(caller.clone(), base.clone())];
     if let Some(role) = &options.role_name {
         let orgs = client!(aws_sdk_organizations, &base);
-        let listed = orgs.list_accounts().into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|pages| pages.iter().flat_map(|p| p.accounts().to_vec()).collect::<Vec<_>>());
+        let listed = orgs
+            .list_accounts()
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map(|pages| pages.iter().flat_map(|p| p.accounts().to_vec()).collect::<Vec<_>>());
         let listed = listed.map_err(|e| CollectError::Accounts(classify(&e).message))?;
         for a in listed {
             let Some(id) = a.id() else { continue };
@@ -110,15 +117,37 @@ async fn run(options: &Options) -> Result<Summary, CollectError> {
             match sts.assume_role().role_arn(&arn).role_session_name("koban-collect").send().await {
                 Ok(o) => match o.credentials() {
                     Some(c) => {
-                        let creds = Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().to_string()), None, "koban-assume-role");
+                        let creds = Credentials::new(
+                            c.access_key_id(),
+                            c.secret_access_key(),
+                            Some(c.session_token().to_string()),
+                            None,
+                            "koban-assume-role",
+                        );
                         let cfg = base.to_builder().credentials_provider(SharedCredentialsProvider::new(creds)).build();
                         accounts.push((id.to_string(), cfg));
                     }
-                    None => push_failure(&entries, id, "sts", "AssumeRole", ErrorKind::Service, None, "AssumeRole returned no credentials".into()),
+                    None => push_failure(
+                        &entries,
+                        id,
+                        "sts",
+                        "AssumeRole",
+                        ErrorKind::Service,
+                        None,
+                        "AssumeRole returned no credentials".into(),
+                    ),
                 },
                 Err(e) => {
                     let f = classify(&e);
-                    push_failure(&entries, id, "sts", "AssumeRole", f.kind.unwrap_or(ErrorKind::Service), f.code, format!("{arn}: {}", f.message));
+                    push_failure(
+                        &entries,
+                        id,
+                        "sts",
+                        "AssumeRole",
+                        f.kind.unwrap_or(ErrorKind::Service),
+                        f.code,
+                        format!("{arn}: {}", f.message),
+                    );
                 }
             }
         }
@@ -156,7 +185,8 @@ async fn run(options: &Options) -> Result<Summary, CollectError> {
             r
         });
         for region in &regions {
-            let ctx = Ctx { region: region.clone(), dir: PathBuf::from(account).join(region), ..ctx_base(account, options, &entries, &progress) };
+            let ctx =
+                Ctx { region: region.clone(), dir: PathBuf::from(account).join(region), ..ctx_base(account, options, &entries, &progress) };
             let cfg = in_region(config, region);
             let permits = limit.clone();
             tasks.spawn(async move {
@@ -207,7 +237,15 @@ fn ctx_base(account: &str, options: &Options, entries: &Arc<Mutex<Vec<Entry>>>, 
     }
 }
 
-fn push_failure(entries: &Arc<Mutex<Vec<Entry>>>, account: &str, service: &str, operation: &str, kind: ErrorKind, code: Option<String>, message: String) {
+fn push_failure(
+    entries: &Arc<Mutex<Vec<Entry>>>,
+    account: &str,
+    service: &str,
+    operation: &str,
+    kind: ErrorKind,
+    code: Option<String>,
+    message: String,
+) {
     if let Ok(mut v) = entries.lock() {
         v.push(Entry {
             account: account.to_string(),
@@ -226,7 +264,9 @@ fn push_failure(entries: &Arc<Mutex<Vec<Entry>>>, account: &str, service: &str, 
 /// The regions enabled for the account (`ec2 DescribeRegions`, opted-in or not requiring it).
 async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, CollectError> {
     let ec2 = client!(aws_sdk_ec2, config);
-    let out = ec2.describe_regions().send().await.map_err(|e| CollectError::Usage(format!("cannot list the regions (ec2:DescribeRegions): {}; give --region", classify(&e).message)))?;
+    let out = ec2.describe_regions().send().await.map_err(|e| {
+        CollectError::Usage(format!("cannot list the regions (ec2:DescribeRegions): {}; give --region", classify(&e).message))
+    })?;
     let mut regions: Vec<String> = out
         .regions()
         .iter()

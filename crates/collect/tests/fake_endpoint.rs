@@ -39,7 +39,11 @@ fn serve(listener: TcpListener, seen: Arc<Mutex<Vec<String>>>) {
         } else {
             ("500 INTERNAL SERVER ERROR", "text/html", "<!doctype html><title>500 Internal Server Error</title>".to_string())
         };
-        let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}", text.len());
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+            text.len()
+        );
     }
 }
 
@@ -59,12 +63,8 @@ fn operations_the_endpoint_does_not_implement_are_recorded_not_fatal() {
     std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
     std::env::remove_var("AWS_PROFILE");
     let dir = tempfile::tempdir().expect("tempdir");
-    let options = koban_collect::Options {
-        out: dir.path().to_path_buf(),
-        regions: vec!["eu-west-1".into()],
-        max_attempts: 1,
-        ..Default::default()
-    };
+    let options =
+        koban_collect::Options { out: dir.path().to_path_buf(), regions: vec!["eu-west-1".into()], max_attempts: 1, ..Default::default() };
     let summary = koban_collect::collect(&options).expect("collects despite the failures");
     let m = &summary.manifest;
     assert_eq!(m.accounts, vec!["111111111111".to_string()]);

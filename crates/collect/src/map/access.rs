@@ -22,7 +22,12 @@ fn attached(p: &iam::AttachedPolicy) -> Value {
 }
 
 fn boundary(b: Option<&iam::AttachedPermissionsBoundary>) -> Option<Value> {
-    b.map(|b| Obj::new().e("PermissionsBoundaryType", b.permissions_boundary_type()).s("PermissionsBoundaryArn", b.permissions_boundary_arn()).build())
+    b.map(|b| {
+        Obj::new()
+            .e("PermissionsBoundaryType", b.permissions_boundary_type())
+            .s("PermissionsBoundaryArn", b.permissions_boundary_arn())
+            .build()
+    })
 }
 
 fn role(r: &iam::Role) -> Value {

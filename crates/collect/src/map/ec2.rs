@@ -108,17 +108,17 @@ fn attachment(a: &t::InternetGatewayAttachment) -> Value {
 }
 
 pub fn internet_gateway(g: &t::InternetGateway) -> Value {
-    let o = Obj::new()
-        .s("InternetGatewayId", g.internet_gateway_id())
-        .s("OwnerId", g.owner_id())
-        .list("Attachments", g.attachments(), attachment);
+    let o = Obj::new().s("InternetGatewayId", g.internet_gateway_id()).s("OwnerId", g.owner_id()).list(
+        "Attachments",
+        g.attachments(),
+        attachment,
+    );
     tags(o, g.tags()).build()
 }
 
 pub fn egress_only_internet_gateway(g: &t::EgressOnlyInternetGateway) -> Value {
-    let o = Obj::new()
-        .s("EgressOnlyInternetGatewayId", g.egress_only_internet_gateway_id())
-        .list("Attachments", g.attachments(), attachment);
+    let o =
+        Obj::new().s("EgressOnlyInternetGatewayId", g.egress_only_internet_gateway_id()).list("Attachments", g.attachments(), attachment);
     tags(o, g.tags()).build()
 }
 
@@ -162,7 +162,9 @@ fn ip_permission(p: &t::IpPermission) -> Value {
         .i("ToPort", p.to_port())
         .list("IpRanges", p.ip_ranges(), |r| Obj::new().s("CidrIp", r.cidr_ip()).s("Description", r.description()).build())
         .list("Ipv6Ranges", p.ipv6_ranges(), |r| Obj::new().s("CidrIpv6", r.cidr_ipv6()).s("Description", r.description()).build())
-        .list("PrefixListIds", p.prefix_list_ids(), |r| Obj::new().s("PrefixListId", r.prefix_list_id()).s("Description", r.description()).build())
+        .list("PrefixListIds", p.prefix_list_ids(), |r| {
+            Obj::new().s("PrefixListId", r.prefix_list_id()).s("Description", r.description()).build()
+        })
         .list("UserIdGroupPairs", p.user_id_group_pairs(), |r| {
             Obj::new()
                 .s("GroupId", r.group_id())
@@ -297,7 +299,10 @@ fn instance(i: &t::Instance) -> Value {
                 .s("PrivateIpAddress", n.private_ip_address())
                 .s("OwnerId", n.owner_id())
                 .b("SourceDestCheck", n.source_dest_check())
-                .v("Attachment", n.attachment().map(|a| Obj::new().i("DeviceIndex", a.device_index()).s("AttachmentId", a.attachment_id()).build()))
+                .v(
+                    "Attachment",
+                    n.attachment().map(|a| Obj::new().i("DeviceIndex", a.device_index()).s("AttachmentId", a.attachment_id()).build()),
+                )
                 .build()
         });
     tags(o, i.tags()).build()
@@ -409,10 +414,16 @@ pub fn vpn_connection(c: &t::VpnConnection) -> Value {
         .s("VpnGatewayId", c.vpn_gateway_id())
         .s("TransitGatewayId", c.transit_gateway_id())
         .s("Category", c.category())
-        .list("Routes", c.routes(), |r| Obj::new().s("DestinationCidrBlock", r.destination_cidr_block()).e("Source", r.source()).e("State", r.state()).build())
+        .list("Routes", c.routes(), |r| {
+            Obj::new().s("DestinationCidrBlock", r.destination_cidr_block()).e("Source", r.source()).e("State", r.state()).build()
+        })
         .v("Options", c.options().map(|o| Obj::new().b("StaticRoutesOnly", o.static_routes_only()).build()))
         .list("VgwTelemetry", c.vgw_telemetry(), |v| {
-            Obj::new().s("OutsideIpAddress", v.outside_ip_address()).e("Status", v.status()).i("AcceptedRouteCount", v.accepted_route_count()).build()
+            Obj::new()
+                .s("OutsideIpAddress", v.outside_ip_address())
+                .e("Status", v.status())
+                .i("AcceptedRouteCount", v.accepted_route_count())
+                .build()
         });
     tags(o, c.tags()).build()
 }
@@ -463,7 +474,8 @@ pub fn transit_gateway_attachment(a: &t::TransitGatewayAttachment) -> Value {
         .e("State", a.state())
         .v(
             "Association",
-            a.association().map(|x| Obj::new().s("TransitGatewayRouteTableId", x.transit_gateway_route_table_id()).e("State", x.state()).build()),
+            a.association()
+                .map(|x| Obj::new().s("TransitGatewayRouteTableId", x.transit_gateway_route_table_id()).e("State", x.state()).build()),
         );
     tags(o, a.tags()).build()
 }

@@ -19,7 +19,11 @@ pub fn load_balancer(l: &t::LoadBalancer) -> Value {
                 .s("ZoneName", z.zone_name())
                 .s("SubnetId", z.subnet_id())
                 .list("LoadBalancerAddresses", z.load_balancer_addresses(), |a| {
-                    Obj::new().s("IpAddress", a.ip_address()).s("AllocationId", a.allocation_id()).s("PrivateIPv4Address", a.private_ipv4_address()).build()
+                    Obj::new()
+                        .s("IpAddress", a.ip_address())
+                        .s("AllocationId", a.allocation_id())
+                        .s("PrivateIPv4Address", a.private_ipv4_address())
+                        .build()
                 })
                 .build()
         })

@@ -17,10 +17,18 @@ const Z: &str = "route53";
 
 pub async fn resolver(ctx: &Ctx, c: &aws_sdk_route53resolver::Client) -> Result<(), CollectError> {
     let r = c.list_resolver_endpoints().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-    let endpoints = ctx.save(R, "ListResolverEndpoints", "ResolverEndpoints.json", r, |v| doc("ResolverEndpoints", v, m::resolver_endpoint))?;
+    let endpoints =
+        ctx.save(R, "ListResolverEndpoints", "ResolverEndpoints.json", r, |v| doc("ResolverEndpoints", v, m::resolver_endpoint))?;
     for e in endpoints.iter().flatten() {
         let Some(id) = e.id() else { continue };
-        let r = c.list_resolver_endpoint_ip_addresses().resolver_endpoint_id(id).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let r = c
+            .list_resolver_endpoint_ip_addresses()
+            .resolver_endpoint_id(id)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await;
         let file = format!("ResolverEndpointIpAddresses/{id}.json");
         ctx.save(R, "ListResolverEndpointIpAddresses", &file, r, |v| doc("IpAddresses", v, m::ip_address))?;
     }
@@ -68,7 +76,11 @@ pub async fn hosted_zones(ctx: &Ctx, c: &aws_sdk_route53::Client) -> Result<(), 
                     records.extend(page.resource_record_sets().iter().map(m::record_set));
                     match (page.is_truncated(), page.next_record_name()) {
                         (true, Some(name)) => {
-                            next = Some((name.to_string(), page.next_record_type().map(|t| t.as_str().to_string()), page.next_record_identifier().map(str::to_string)))
+                            next = Some((
+                                name.to_string(),
+                                page.next_record_type().map(|t| t.as_str().to_string()),
+                                page.next_record_identifier().map(str::to_string),
+                            ))
                         }
                         _ => break,
                     }

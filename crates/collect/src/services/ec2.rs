@@ -38,7 +38,13 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
     listing!("DescribeNatGateways", "NatGateways.json", "NatGateways", c.describe_nat_gateways(), m::nat_gateway);
     listing!("DescribeNetworkAcls", "NetworkAcls.json", "NetworkAcls", c.describe_network_acls(), m::network_acl);
     listing!("DescribeSecurityGroups", "SecurityGroups.json", "SecurityGroups", c.describe_security_groups(), m::security_group);
-    listing!("DescribeNetworkInterfaces", "NetworkInterfaces.json", "NetworkInterfaces", c.describe_network_interfaces(), m::network_interface);
+    listing!(
+        "DescribeNetworkInterfaces",
+        "NetworkInterfaces.json",
+        "NetworkInterfaces",
+        c.describe_network_interfaces(),
+        m::network_interface
+    );
     listing!("DescribeInstances", "Reservations.json", "Reservations", c.describe_instances(), m::reservation);
     listing!("DescribeVpcEndpoints", "VpcEndpoints.json", "VpcEndpoints", c.describe_vpc_endpoints(), m::vpc_endpoint);
     listing!(
@@ -77,7 +83,9 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
     let r = c.describe_vpn_connections().send().await;
     ctx.save(S, "DescribeVpnConnections", "VpnConnections.json", r, |o| doc("VpnConnections", o.vpn_connections(), m::vpn_connection))?;
     let r = c.describe_customer_gateways().send().await;
-    ctx.save(S, "DescribeCustomerGateways", "CustomerGateways.json", r, |o| doc("CustomerGateways", o.customer_gateways(), m::customer_gateway))?;
+    ctx.save(S, "DescribeCustomerGateways", "CustomerGateways.json", r, |o| {
+        doc("CustomerGateways", o.customer_gateways(), m::customer_gateway)
+    })?;
     listing!("DescribeTransitGateways", "TransitGateways.json", "TransitGateways", c.describe_transit_gateways(), m::transit_gateway);
     listing!(
         "DescribeTransitGatewayAttachments",

@@ -8,8 +8,12 @@ use serde_json::json;
 
 pub async fn collect(ctx: &Ctx, c: &aws_sdk_elasticloadbalancingv2::Client) -> Result<(), CollectError> {
     let r = c.describe_load_balancers().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-    ctx.save("elbv2", "DescribeLoadBalancers", "LoadBalancers.json", r, |v| {
-        json!({"LoadBalancers": v.iter().map(m::load_balancer).collect::<Vec<_>>()})
-    })?;
+    ctx.save(
+        "elbv2",
+        "DescribeLoadBalancers",
+        "LoadBalancers.json",
+        r,
+        |v| json!({"LoadBalancers": v.iter().map(m::load_balancer).collect::<Vec<_>>()}),
+    )?;
     Ok(())
 }

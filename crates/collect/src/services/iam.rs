@@ -33,8 +33,12 @@ pub async fn collect(ctx: &Ctx, c: &aws_sdk_iam::Client) -> Result<(), CollectEr
         ctx.write(S, "GetAccountAuthorizationDetails", "AccountAuthorizationDetails.json", &doc)?;
     }
     let r = c.list_instance_profiles().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-    ctx.save(S, "ListInstanceProfiles", "InstanceProfiles.json", r, |v| {
-        json!({"InstanceProfiles": v.iter().map(m::instance_profile).collect::<Vec<_>>()})
-    })?;
+    ctx.save(
+        S,
+        "ListInstanceProfiles",
+        "InstanceProfiles.json",
+        r,
+        |v| json!({"InstanceProfiles": v.iter().map(m::instance_profile).collect::<Vec<_>>()}),
+    )?;
     Ok(())
 }

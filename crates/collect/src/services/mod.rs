@@ -161,9 +161,9 @@ where
         Some(c) if is_access_denied(c) => failure(ErrorKind::AccessDenied),
         Some(c) if is_opt_in(c) => failure(ErrorKind::OptIn),
         Some(c) if is_throttling(c) => failure(ErrorKind::Throttled),
-        Some("NotImplemented" | "InvalidAction" | "UnknownOperationException" | "UnsupportedOperation" | "UnsupportedOperationException") => {
-            not_implemented
-        }
+        Some(
+            "NotImplemented" | "InvalidAction" | "UnknownOperationException" | "UnsupportedOperation" | "UnsupportedOperationException",
+        ) => not_implemented,
         Some(_) => failure(ErrorKind::Service),
         None if matches!(status, Some(404 | 500 | 501)) => Failure {
             message: format!("HTTP {} without an AWS error: the endpoint does not implement this operation", status.unwrap_or_default()),
@@ -194,7 +194,10 @@ fn is_opt_in(code: &str) -> bool {
 }
 
 fn is_throttling(code: &str) -> bool {
-    matches!(code, "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException" | "RequestThrottled" | "SlowDown")
+    matches!(
+        code,
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException" | "RequestThrottled" | "SlowDown"
+    )
 }
 
 fn error_chain(err: &dyn std::error::Error) -> String {

@@ -19,7 +19,10 @@ fn flat<P, T: Clone>(pages: &[P], items: impl Fn(&P) -> &[T]) -> Vec<T> {
 
 pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
     let r = c.describe_organization().send().await;
-    if ctx.save(S, "DescribeOrganization", "Organization.json", r, |o| json!({"Organization": o.organization().map(m::organization)}))?.is_none() {
+    if ctx
+        .save(S, "DescribeOrganization", "Organization.json", r, |o| json!({"Organization": o.organization().map(m::organization)}))?
+        .is_none()
+    {
         return Ok(());
     }
     let r = c.list_roots().into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|v| flat(&v, |p| p.roots()));
@@ -31,32 +34,74 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
         if !seen.insert(parent.clone()) {
             continue;
         }
-        let r = c.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|v| flat(&v, |p| p.organizational_units()));
-        let units = ctx.save(S, "ListOrganizationalUnitsForParent", &format!("OrganizationalUnits/{parent}.json"), r, |v| {
-            json!({"OrganizationalUnits": v.iter().map(m::unit).collect::<Vec<_>>()})
-        })?;
+        let r = c
+            .list_organizational_units_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map(|v| flat(&v, |p| p.organizational_units()));
+        let units = ctx.save(
+            S,
+            "ListOrganizationalUnitsForParent",
+            &format!("OrganizationalUnits/{parent}.json"),
+            r,
+            |v| json!({"OrganizationalUnits": v.iter().map(m::unit).collect::<Vec<_>>()}),
+        )?;
         parents.extend(units.iter().flatten().filter_map(|u| u.id().map(str::to_string)));
-        let r = c.list_accounts_for_parent().parent_id(&parent).into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|v| flat(&v, |p| p.accounts()));
-        ctx.save(S, "ListAccountsForParent", &format!("Accounts/{parent}.json"), r, |v| {
-            json!({"Accounts": v.iter().map(m::account).collect::<Vec<_>>()})
-        })?;
+        let r = c
+            .list_accounts_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map(|v| flat(&v, |p| p.accounts()));
+        ctx.save(
+            S,
+            "ListAccountsForParent",
+            &format!("Accounts/{parent}.json"),
+            r,
+            |v| json!({"Accounts": v.iter().map(m::account).collect::<Vec<_>>()}),
+        )?;
     }
     for (filter, file) in [
         (PolicyType::ServiceControlPolicy, "Policies-SERVICE_CONTROL_POLICY.json"),
         (PolicyType::ResourceControlPolicy, "Policies-RESOURCE_CONTROL_POLICY.json"),
     ] {
-        let r = c.list_policies().filter(filter).into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|v| flat(&v, |p| p.policies()));
-        let Some(policies) = ctx.save(S, "ListPolicies", file, r, |v| json!({"Policies": v.iter().map(m::policy_summary).collect::<Vec<_>>()}))? else {
+        let r = c
+            .list_policies()
+            .filter(filter)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map(|v| flat(&v, |p| p.policies()));
+        let Some(policies) =
+            ctx.save(S, "ListPolicies", file, r, |v| json!({"Policies": v.iter().map(m::policy_summary).collect::<Vec<_>>()}))?
+        else {
             continue;
         };
         for p in &policies {
             let Some(id) = p.id() else { continue };
             let r = c.describe_policy().policy_id(id).send().await;
             ctx.save(S, "DescribePolicy", &format!("Policy/{id}.json"), r, |o| json!({"Policy": o.policy().map(m::policy)}))?;
-            let r = c.list_targets_for_policy().policy_id(id).into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|v| flat(&v, |p| p.targets()));
-            ctx.save(S, "ListTargetsForPolicy", &format!("PolicyTargets/{id}.json"), r, |v| {
-                json!({"Targets": v.iter().map(m::target).collect::<Vec<_>>()})
-            })?;
+            let r = c
+                .list_targets_for_policy()
+                .policy_id(id)
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map(|v| flat(&v, |p| p.targets()));
+            ctx.save(
+                S,
+                "ListTargetsForPolicy",
+                &format!("PolicyTargets/{id}.json"),
+                r,
+                |v| json!({"Targets": v.iter().map(m::target).collect::<Vec<_>>()}),
+            )?;
         }
     }
     Ok(())

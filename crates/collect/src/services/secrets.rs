@@ -10,8 +10,16 @@ use serde_json::json;
 const S: &str = "secretsmanager";
 
 pub async fn collect(ctx: &Ctx, c: &aws_sdk_secretsmanager::Client) -> Result<(), CollectError> {
-    let r = c.list_secrets().into_paginator().send().collect::<Result<Vec<_>, _>>().await.map(|v| v.iter().flat_map(|p| p.secret_list().to_vec()).collect::<Vec<_>>());
-    let Some(secrets) = ctx.save(S, "ListSecrets", "SecretList.json", r, |v| json!({"SecretList": v.iter().map(m::secret).collect::<Vec<_>>()}))? else {
+    let r = c
+        .list_secrets()
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map(|v| v.iter().flat_map(|p| p.secret_list().to_vec()).collect::<Vec<_>>());
+    let Some(secrets) =
+        ctx.save(S, "ListSecrets", "SecretList.json", r, |v| json!({"SecretList": v.iter().map(m::secret).collect::<Vec<_>>()}))?
+    else {
         return Ok(());
     };
     for s in &secrets {
@@ -19,7 +27,9 @@ pub async fn collect(ctx: &Ctx, c: &aws_sdk_secretsmanager::Client) -> Result<()
         let name = s.name().unwrap_or(arn);
         let r = c.get_resource_policy().secret_id(arn).send().await;
         let file = format!("SecretPolicies/{}.json", file_name(name));
-        ctx.save(S, "GetResourcePolicy", &file, r, |o| m::secret_policy(o.arn().or(Some(arn)), o.name().or(Some(name)), o.resource_policy()))?;
+        ctx.save(S, "GetResourcePolicy", &file, r, |o| {
+            m::secret_policy(o.arn().or(Some(arn)), o.name().or(Some(name)), o.resource_policy())
+        })?;
     }
     Ok(())
 }
