@@ -213,6 +213,9 @@ fn collects_the_landing_zone_read_only_and_checks_it() {
         .any(|r| r["DomainName"].as_str().unwrap_or_default().starts_with("corp.example.com")));
     let endpoint = s(&ids, "/resolver_endpoint");
     assert!(region.join("ResolverEndpointIpAddresses").join(format!("{endpoint}.json")).is_file());
+    let zone = s(&ids, "/zone");
+    assert_eq!(read(&region.join("HostedZone").join(format!("{zone}.json")))["VPCs"][0]["VPCId"], ids["vpc"]);
+    assert!(region.join("ResourceRecordSets").join(format!("{zone}.json")).is_file());
     let policy = read(&region.join("SecretPolicies/prod-db.json"));
     assert_eq!(policy["ARN"], ids["secret"]);
     assert!(policy["ResourcePolicy"].as_str().expect("ResourcePolicy").contains("aws:SourceVpc"));

@@ -178,6 +178,11 @@ rule = r53r.create_resolver_rule(
     TargetIps=[{"Ip": "10.100.0.2", "Port": 53}], ResolverEndpointId=ep)["ResolverRule"]["Id"]
 r53r.associate_resolver_rule(ResolverRuleId=rule, VPCId=vpc)
 
+# a private hosted zone of the VPC
+zone = client("route53", creds).create_hosted_zone(
+    Name="internal.example.com", CallerReference="internal", VPC={"VPCRegion": REGION, "VPCId": vpc},
+    HostedZoneConfig={"Comment": "private", "PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+
 # a secret readable only through the VPC
 secret = sm.create_secret(Name="prod-db", SecretString="never-collected")["ARN"]
 sm.put_resource_policy(SecretId=secret, ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": [
@@ -185,6 +190,6 @@ sm.put_resource_policy(SecretId=secret, ResourcePolicy=json.dumps({"Version": "2
      "Condition": {"StringNotEquals": {"aws:SourceVpc": vpc}}}]}))
 
 ids.update(vpc=vpc, subnets=sub, igw=igw, nat=nat, gwlb=gwlb, gwlbe=gwlbe, tgw=tgw, tgw_attachment=att,
-           tgw_route_table=tgw_rtb, vpn=vpn, resolver_endpoint=ep, resolver_rule=rule, secret=secret,
+           tgw_route_table=tgw_rtb, vpn=vpn, zone=zone, resolver_endpoint=ep, resolver_rule=rule, secret=secret,
            instances=instances)
 print(json.dumps(ids))
