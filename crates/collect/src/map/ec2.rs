@@ -549,3 +549,68 @@ pub fn flow_log(f: &t::FlowLog) -> Value {
         .s("DeliverLogsStatus", f.deliver_logs_status());
     tags(o, f.tags()).build()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_vpc_as_the_cli_prints_it() {
+        let v = t::Vpc::builder()
+            .vpc_id("vpc-1")
+            .owner_id("111111111111")
+            .cidr_block("10.0.0.0/16")
+            .state(t::VpcState::Available)
+            .is_default(false)
+            .cidr_block_association_set(
+                t::VpcCidrBlockAssociation::builder()
+                    .association_id("vpc-cidr-assoc-1")
+                    .cidr_block("100.64.0.0/16")
+                    .cidr_block_state(t::VpcCidrBlockState::builder().state(t::VpcCidrBlockStateCode::Associated).build())
+                    .build(),
+            )
+            .tags(t::Tag::builder().key("Name").value("prod").build())
+            .build();
+        assert_eq!(
+            vpc(&v),
+            json!({
+                "VpcId": "vpc-1", "OwnerId": "111111111111", "CidrBlock": "10.0.0.0/16", "State": "available",
+                "IsDefault": false,
+                "CidrBlockAssociationSet": [{"AssociationId": "vpc-cidr-assoc-1", "CidrBlock": "100.64.0.0/16",
+                    "CidrBlockState": {"State": "associated"}}],
+                "Ipv6CidrBlockAssociationSet": [],
+                "Tags": [{"Key": "Name", "Value": "prod"}]
+            })
+        );
+    }
+
+    #[test]
+    fn a_transit_gateway_route_keeps_its_type_and_attachments() {
+        let r = t::TransitGatewayRoute::builder()
+            .destination_cidr_block("10.100.0.0/16")
+            .r#type(t::TransitGatewayRouteType::Static)
+            .state(t::TransitGatewayRouteState::Active)
+            .transit_gateway_attachments(
+                t::TransitGatewayRouteAttachment::builder()
+                    .transit_gateway_attachment_id("tgw-attach-1")
+                    .resource_id("vpn-1")
+                    .resource_type(t::TransitGatewayAttachmentResourceType::Vpn)
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            transit_gateway_route(&r),
+            json!({"DestinationCidrBlock": "10.100.0.0/16", "Type": "static", "State": "active",
+                   "TransitGatewayAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "ResourceId": "vpn-1", "ResourceType": "vpn"}]})
+        );
+    }
+
+    #[test]
+    fn vpn_connections_never_carry_the_customer_gateway_configuration() {
+        let c = t::VpnConnection::builder().vpn_connection_id("vpn-1").customer_gateway_configuration("<psk>secret</psk>").build();
+        let v = vpn_connection(&c);
+        assert!(v.get("CustomerGatewayConfiguration").is_none());
+        assert!(!v.to_string().contains("secret"));
+    }
+}
