@@ -100,7 +100,7 @@ fn refused_before_sending(port: u16, seen: &Arc<Mutex<Vec<String>>>) {
         );
         sts.get_session_token().send().await.expect_err("refused")
     });
-    let chain = format!("{:?}", err);
+    let chain = format!("{err:?}");
     assert!(chain.contains("koban-read-only-guard") && chain.contains("Refused") && chain.contains("GetSessionToken"), "{chain}");
     assert_eq!(seen.lock().map(|v| v.len()).unwrap_or_default(), before, "nothing was sent");
 }
