@@ -260,12 +260,31 @@ fn collects_the_landing_zone_read_only_and_checks_it() {
             .unwrap_or_default()
     };
     let findings = check["findings"].as_array().expect("findings");
-    let legacy = s(&ids, "/subnets/legacy");
-    let bypass: Vec<&Value> = findings.iter().filter(|f| f["source"] == "KBN-NET-001").collect();
-    assert!(
-        !bypass.is_empty() && bypass.iter().all(|f| f["resource"] == legacy),
-        "only the legacy subnet bypasses the inspection endpoints: {bypass:?}"
-    );
-    assert_eq!(status("KBN-NET-001"), "fail");
-    eprintln!("{}", serde_json::to_string_pretty(&check["checks"]).unwrap_or_default());
+    let found = |id: &str| -> Vec<String> {
+        findings.iter().filter(|f| f["source"] == id).filter_map(|f| f["resource"].as_str().map(str::to_string)).collect()
+    };
+    // every route to the internet crosses the GWLB endpoints or stays in the public subnet
+    for id in ["KBN-NET-001", "KBN-NET-002", "KBN-NET-003"] {
+        assert_eq!(status(id), "pass", "{id}");
+    }
+    // the non-routable CIDR's subnet is not reachable from on-premises (moto's Transit Gateway
+    // routes name no attachment, so the routable subnets are not either)
+    assert_eq!(status("KBN-NET-004"), "fail");
+    assert!(found("KBN-NET-004").contains(&s(&ids, "/subnets/batch").to_string()), "{:?}", found("KBN-NET-004"));
+    // the secret admits only its VPC; nobody reads it over the internet path
+    assert_eq!(status("KBN-IAM-001"), "pass");
+    assert_eq!(status("KBN-IAM-002"), "pass");
+    // a role another account assumes without aws:PrincipalOrgID or sts:ExternalId
+    assert_eq!(status("KBN-IAM-003"), "fail");
+    assert!(found("KBN-IAM-003").iter().any(|r| r.ends_with(":role/cross-account-audit")), "{:?}", found("KBN-IAM-003"));
+    // corp.example.com is forwarded through an outbound endpoint in two zones
+    assert_eq!(status("KBN-DNS-001"), "pass");
+    assert_eq!(status("KBN-DNS-002"), "pass");
+    // the organization: accounts in OUs, but no security or log-archive account and only one SCP
+    assert_eq!(status("KBN-ORG-002"), "pass");
+    assert_eq!(status("KBN-ORG-004"), "fail");
+    assert_eq!(status("KBN-ORG-005"), "fail");
+    assert!(found("KBN-ORG-005").contains(&workload.to_string()), "{:?}", found("KBN-ORG-005"));
+    // nothing in the answer comes from the manifest
+    assert!(!check.to_string().contains("manifest.json"), "the manifest was read as AWS CLI output");
 }

@@ -55,19 +55,7 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
         m::service_configuration
     );
     listing!("DescribePrefixLists", "PrefixLists.json", "PrefixLists", c.describe_prefix_lists(), m::prefix_list);
-    let managed = listing!(
-        "DescribeManagedPrefixLists",
-        "ManagedPrefixLists.json",
-        "PrefixLists",
-        c.describe_managed_prefix_lists(),
-        m::managed_prefix_list
-    );
-    for pl in managed.iter().flatten().filter(|p| p.owner_id() != Some("AWS")) {
-        let Some(id) = pl.prefix_list_id() else { continue };
-        let file = format!("ManagedPrefixListEntries/{id}.json");
-        let r = c.get_managed_prefix_list_entries().prefix_list_id(id).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-        ctx.save(S, "GetManagedPrefixListEntries", &file, r, |v| doc("Entries", v, m::prefix_list_entry))?;
-    }
+    managed_prefix_lists(ctx, c).await?;
     listing!(
         "DescribeVpcPeeringConnections",
         "VpcPeeringConnections.json",
@@ -149,4 +137,31 @@ async fn routes(ctx: &Ctx, c: &Client, table: &str) -> Result<(), CollectError> 
     }
     let file = format!("TransitGatewayRoutes/{table}.json");
     ctx.write(S, "SearchTransitGatewayRoutes", &file, &json!({"Routes": routes, "AdditionalRoutesAvailable": more}))
+}
+
+/// `describe-managed-prefix-lists`, and the entries of every list (AWS-managed ones too:
+/// a list without its entries is an unknown to koban) as
+/// `ManagedPrefixListEntries/<pl-id>.json`. The entries are also merged into the lists'
+/// records under `Entries` (the form the snapshot reader takes for a list and its CIDRs in
+/// one record).
+async fn managed_prefix_lists(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
+    const OP: &str = "DescribeManagedPrefixLists";
+    let r = c.describe_managed_prefix_lists().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+    let Some(lists) = ctx.ok(S, OP, r) else { return Ok(()) };
+    let mut records = Vec::new();
+    for pl in &lists {
+        let mut record = m::managed_prefix_list(pl);
+        if let Some(id) = pl.prefix_list_id() {
+            let file = format!("ManagedPrefixListEntries/{id}.json");
+            let r =
+                c.get_managed_prefix_list_entries().prefix_list_id(id).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+            if let Some(entries) = ctx.save(S, "GetManagedPrefixListEntries", &file, r, |v| doc("Entries", v, m::prefix_list_entry))? {
+                if let Value::Object(o) = &mut record {
+                    o.insert("Entries".into(), Value::Array(entries.iter().map(m::prefix_list_entry).collect()));
+                }
+            }
+        }
+        records.push(record);
+    }
+    ctx.write(S, OP, "ManagedPrefixLists.json", &json!({"PrefixLists": records}))
 }
