@@ -64,7 +64,8 @@ pub struct Inputs {
     /// koban.yaml in or above the first input.
     #[arg(long, visible_alias = "intents")]
     pub config: Option<PathBuf>,
-    /// CloudFormation parameter values: Key=Value, or file://params.json in the AWS CLI or
+    /// CloudFormation parameter values: Key=Value, STACK/Key=Value for one stack (STACK: the
+    /// template's file name without extension), or file://params.json in the AWS CLI or
     /// CodePipeline shape; repeatable. AWS::Region and AWS::AccountId place the stacks.
     #[arg(long = "parameters", value_name = "KEY=VALUE|file://PATH")]
     pub parameters: Vec<String>,

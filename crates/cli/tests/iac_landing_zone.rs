@@ -1,8 +1,9 @@
 //! End-to-end: the bundled landing zone as an AWS CLI snapshot, as CloudFormation templates
 //! (`examples/landing-zone/cloudformation/`) and as a Terraform plan
-//! (`examples/landing-zone/terraform/plan.json`) gives the same network answers — `check`,
-//! `exposure` and a set of `reach` queries — once ids are mapped to what they name (Name tags,
-//! group names, the owners of interfaces).
+//! (`examples/landing-zone/terraform/plan.json`) gives the same answers — every check whose
+//! inputs the form carries, `exposure`, a set of `reach` queries, and `can`/`who-can` for the
+//! secrets — once ids are mapped to what they name (Name tags, group names, the owners of
+//! interfaces, the names of secrets, Resolver rules, zones, pools and OUs).
 
 use koban_model::{name_tag, EniOwner, Twin};
 use serde_json::Value;
@@ -100,12 +101,43 @@ fn names(t: &Twin) -> Vec<(String, String)> {
         let what = x.resource_id.as_ref().and_then(|r| out.get(r).cloned()).unwrap_or_default();
         out.insert(x.id.clone(), format!("tgw-attach:{what}"));
     }
+    let named = |kind: &str, id: &str, name: Option<&String>| name.map(|n| (id.to_string(), format!("{kind}:{n}")));
+    out.extend(t.resource_policies.secrets.values().map(|x| (x.arn.clone(), format!("secret:{}", x.name))));
+    out.extend(t.resource_policies.keys.values().filter_map(|x| x.arn.clone().map(|a| (a, "key:secrets".to_string()))));
+    out.extend(t.resource_policies.keys.values().map(|x| (x.key_id.clone(), "key:secrets".to_string())));
+    out.extend(t.dns.resolver_endpoints.values().filter_map(|x| named("rslvr-ep", &x.id, x.name.as_ref())));
+    out.extend(t.dns.resolver_rules.values().map(|x| (x.id.clone(), format!("rslvr-rule:{}", x.domain_name))));
+    out.extend(t.dns.resolver_rule_associations.values().filter_map(|x| named("rslvr-assoc", &x.id, x.name.as_ref())));
+    out.extend(t.dns.hosted_zones.values().map(|x| (x.id.clone(), format!("zone:{}", x.name))));
+    out.extend(t.cognito.user_pools.values().filter_map(|x| named("user-pool", &x.id, x.name.as_ref())));
+    out.extend(
+        t.cognito
+            .user_pools
+            .values()
+            .filter_map(|x| x.arn.clone().map(|a| (a, format!("user-pool-arn:{}", x.name.clone().unwrap_or_default())))),
+    );
+    out.extend(t.cognito.identity_pools.values().filter_map(|x| named("identity-pool", &x.id, x.name.as_ref())));
+    out.extend(
+        t.monitoring.detectors.iter().map(|x| (x.id.clone(), format!("detector:{}", x.placement.account.clone().unwrap_or_default()))),
+    );
+    let flow_logs: Vec<(String, String)> = t
+        .monitoring
+        .flow_logs
+        .iter()
+        .map(|x| (x.id.clone(), format!("flow-log:{}", out.get(&x.resource).cloned().unwrap_or_else(|| x.resource.clone()))))
+        .collect();
+    out.extend(flow_logs);
+    out.extend(t.organizations.organization.iter().map(|x| (x.id.clone(), "organization".to_string())));
+    out.extend(t.organizations.roots.values().map(|x| (x.id.clone(), "root".to_string())));
+    out.extend(t.organizations.units.values().filter_map(|x| named("ou", &x.id, x.name.as_ref())));
+    out.extend(t.organizations.policies.values().map(|x| (x.id.clone(), format!("org-policy:{}", x.name))));
     for e in t.network_interfaces.values() {
         let owner = match &e.owner {
             EniOwner::Instance(i)
             | EniOwner::NatGateway(i)
             | EniOwner::VpcEndpoint(i)
             | EniOwner::GatewayLoadBalancerEndpoint(i)
+            | EniOwner::ResolverEndpoint(i)
             | EniOwner::TransitGatewayAttachment(i) => out.get(i).cloned().unwrap_or_else(|| i.clone()),
             _ => e.id.clone(),
         };
@@ -128,6 +160,8 @@ fn forms() -> Vec<Form> {
                 "--parameters".into(),
                 format!("file://{}", example("cloudformation/tgw-routing.parameters.json")),
                 "--parameters".into(),
+                format!("file://{}", example("cloudformation/accounts.parameters.json")),
+                "--parameters".into(),
                 "AWS::Region=eu-west-1".into(),
             ],
         ),
@@ -135,7 +169,27 @@ fn forms() -> Vec<Form> {
     ]
 }
 
-/// The network checks: status of each, and each finding by check, resource and direction.
+/// Checks whose inputs both IaC forms carry as the snapshot does: the network, secrets and
+/// roles, DNS, Cognito, Session Manager, SSH/RDP and repositories, event-bus policies.
+const SHARED_CHECKS: &[&str] =
+    &["KBN-NET", "KBN-IAM", "KBN-DNS", "KBN-COG", "KBN-OPS-001", "KBN-OPS-002", "KBN-OPS-003", "KBN-OPS-004", "KBN-CICD-003"];
+
+/// Checks only the Terraform form decides like the snapshot: the organization (imported into
+/// the plan with its real ids; an `AWS::Organizations::Account` creates a new account, so the
+/// templates leave the organization out), the delegated administrators and Inspector's status
+/// (no CloudFormation resource types), and the CI/CD checks that read the organization.
+const TERRAFORM_CHECKS: &[&str] = &["KBN-ORG", "KBN-CICD"];
+
+/// The request context the CloudFormation form needs for `can`/`who-can`: without the
+/// organization, `aws:PrincipalOrgID` is not known (the answer is conditional on it).
+const CFN_CONTEXT: &str = "aws:PrincipalOrgID=o-a1b2c3d4e5";
+
+fn compared(f: &Form, id: &str) -> bool {
+    let matches = |list: &[&str]| list.iter().any(|p| id.starts_with(p));
+    matches(SHARED_CHECKS) || (f.label != "cloudformation" && matches(TERRAFORM_CHECKS))
+}
+
+/// The compared checks: status of each, and each finding by check, resource and direction.
 fn check_summary(f: &Form) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
     let (code, a) = f.run(&["check"]);
     assert_eq!(code, 1, "{}: findings are expected", f.label);
@@ -143,14 +197,14 @@ fn check_summary(f: &Form) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|c| c["id"].as_str().unwrap_or_default().starts_with("KBN-NET"))
+        .filter(|c| compared(f, c["id"].as_str().unwrap_or_default()))
         .map(|c| (c["id"].as_str().unwrap_or_default().to_string(), c["status"].as_str().unwrap_or_default().to_string()))
         .collect();
     let findings = a["findings"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|x| x["source"].as_str().unwrap_or_default().starts_with("KBN-NET"))
+        .filter(|x| compared(f, x["source"].as_str().unwrap_or_default()))
         .map(|x| {
             let ev = &x["evidence"];
             let witness: Vec<&str> = ev["witness"].as_array().into_iter().flatten().filter_map(|h| h["resource"].as_str()).collect();
@@ -226,7 +280,79 @@ fn check_gives_the_same_answers() {
     assert!(base.1.iter().any(|x| x.contains("subnet:legacy-a")), "{:?}", base.1);
     assert!(base.1.iter().any(|x| x.contains("KBN-NET-004") && x.contains("subnet:batch-b")), "{:?}", base.1);
     for f in &all[1..] {
-        assert_eq!(check_summary(f), base, "{} differs from the snapshot", f.label);
+        let (statuses, findings) = check_summary(f);
+        let (base_statuses, base_findings) = check_summary_as(&all[0], f);
+        assert_eq!(statuses, base_statuses, "{}: check statuses differ from the snapshot", f.label);
+        assert_eq!(findings, base_findings, "{}: findings differ from the snapshot", f.label);
+    }
+}
+
+/// The snapshot's summary restricted to the checks `other` is compared on.
+fn check_summary_as(snapshot: &Form, other: &Form) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+    let (statuses, findings) = check_summary(snapshot);
+    let keep = |id: &str| compared(other, id);
+    (
+        statuses.into_iter().filter(|(id, _)| keep(id)).collect(),
+        findings.into_iter().filter(|x| keep(x.trim_start_matches('"').split('"').next().unwrap_or_default())).collect(),
+    )
+}
+
+/// `can` (app-a reads each secret) and `who-can` (every principal that may read each secret),
+/// by secret name.
+fn access_summary(f: &Form, context: &[&str]) -> BTreeSet<String> {
+    let app_a = f.id("instance:app-a");
+    let mut out = BTreeSet::new();
+    for s in f.twin.resource_policies.secrets.values() {
+        let mut can = vec!["can", "--from", &app_a, "--action", "secretsmanager:GetSecretValue", "--resource", &s.arn];
+        let mut who = vec!["who-can", "--action", "secretsmanager:GetSecretValue", "--resource", &s.arn];
+        for c in context {
+            can.extend(["--context", c]);
+            who.extend(["--context", c]);
+        }
+        let (_, can) = f.run(&can);
+        out.insert(format!(
+            "can {} {} {} {} {}",
+            s.name, can["decision"], can["decided_by"], can["network"]["via"], can["network"]["endpoint"]
+        ));
+        let (_, who) = f.run(&who);
+        let mut principals: Vec<String> =
+            who["principals"].as_array().into_iter().flatten().map(|p| format!("{} {}", p["principal"], p["access"])).collect();
+        principals.sort();
+        out.insert(format!("who-can {} {}", s.name, principals.join(", ")));
+    }
+    out
+}
+
+#[test]
+fn can_and_who_can_give_the_same_answers_for_the_secrets() {
+    let all = forms();
+    let base = access_summary(&all[0], &[]);
+    assert!(base.iter().any(|x| x.starts_with("can prod/db \"allow\"")), "{base:?}");
+    for f in &all[1..] {
+        let context: &[&str] = if f.label == "cloudformation" { &[CFN_CONTEXT] } else { &[] };
+        assert_eq!(access_summary(f, context), base, "{} differs from the snapshot", f.label);
+    }
+    // Without the organization, the templates cannot say whether app-role is in it.
+    let cfn = &all[1];
+    let secret = cfn.twin.resource_policies.secrets.values().find(|s| s.name == "prod/db").map(|s| s.arn.clone()).unwrap_or_default();
+    let (_, a) = cfn.run(&["can", "--from", &cfn.id("instance:app-a"), "--action", "secretsmanager:GetSecretValue", "--resource", &secret]);
+    assert_eq!(a["conditional"]["keys"], serde_json::json!(["aws:PrincipalOrgID"]), "{a}");
+    assert_eq!(a["conditional"]["at_best"], "allow", "{a}");
+}
+
+#[test]
+fn what_no_template_or_plan_holds_is_skipped() {
+    for f in &forms()[1..] {
+        let (_, a) = f.run(&["check"]);
+        let status = |id: &str| {
+            a["checks"].as_array().into_iter().flatten().find(|c| c["id"] == id).map(|c| c["status"].clone()).unwrap_or_default()
+        };
+        assert_eq!(status("KBN-OPS-005"), "skipped", "{}: patch states are not in templates or plans", f.label);
+        if f.label == "cloudformation" {
+            for id in ["KBN-ORG-001", "KBN-ORG-002", "KBN-ORG-004", "KBN-ORG-005", "KBN-ORG-007", "KBN-ORG-009"] {
+                assert_ne!(status(id), "pass", "{}: {id} cannot pass without the organization", f.label);
+            }
+        }
     }
 }
 
@@ -269,7 +395,10 @@ fn reach_gives_the_same_answers() {
 fn cfn_lint_finds_no_errors_in_the_templates() {
     let dir = example("cloudformation");
     let templates: Vec<String> =
-        ["network-account.yaml", "prod-vpc.yaml", "tgw-routing.yaml"].iter().map(|t| format!("{dir}/{t}")).collect();
+        ["network-account.yaml", "prod-vpc.yaml", "tgw-routing.yaml", "prod-access.yaml", "security-account.yaml", "cicd-account.yaml"]
+            .iter()
+            .map(|t| format!("{dir}/{t}"))
+            .collect();
     let out = match Command::new("cfn-lint").args(&templates).output() {
         Ok(o) => o,
         Err(e) => {

@@ -5,7 +5,7 @@
 
 use crate::detectors::{self, flow_columns_needed, Context, Detected, Params};
 use crate::engine::{Engine, EngineError};
-use crate::read::{self, FlowLayout, LogKind, ReadOptions, ReadReport};
+use crate::read::{self, FlowLayout, LogKind, ReadOptions, ReadReport, TrailFields};
 use crate::sigma::{Rejected, RuleSet};
 use crate::threat::{parse_list_arg, ListFormat, ThreatSet};
 use crate::twin::TwinView;
@@ -22,6 +22,8 @@ pub enum RunError {
     Engine(#[from] EngineError),
     #[error("{0}")]
     Usage(String),
+    #[error("starting the worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
 }
 
 /// What to run.
@@ -86,20 +88,28 @@ impl DetectAnswer {
     }
 }
 
-/// Read the logs as the enabled detectors need them.
-pub fn read_for_detection(opts: &DetectOptions, with_twin: bool) -> Result<read::Logs, RunError> {
+/// Read the logs as the enabled detectors need them: only the flow columns they read, and
+/// CloudTrail records reduced to `trail_fields` when given.
+pub fn read_for_detection(opts: &DetectOptions, with_twin: bool, trail_fields: Option<TrailFields>) -> Result<read::Logs, RunError> {
     let cols = flow_columns_needed(&opts.only, with_twin);
     let ro = ReadOptions {
         kind: opts.kind,
         flow_format: opts.flow_format.clone(),
         flow_columns: Some(cols.iter().filter_map(|c| crate::schema::flow_field_index(c)).collect()),
+        trail_fields: trail_fields.map(Arc::new),
         progress: opts.progress.clone(),
     };
     read::read_logs(&opts.logs, &ro).map_err(|(p, e)| RunError::Input(p, e))
 }
 
-/// Run detection.
+/// Run detection, reading and evaluating Sigma on `opts.threads` threads as the query engine
+/// does.
 pub fn detect(opts: &DetectOptions, twin: Option<&TwinView>) -> Result<DetectAnswer, RunError> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads).build()?;
+    pool.install(|| detect_on(opts, twin))
+}
+
+fn detect_on(opts: &DetectOptions, twin: Option<&TwinView>) -> Result<DetectAnswer, RunError> {
     for d in &opts.only {
         if !detectors::CATALOGUE.iter().any(|c| c.id == d) && d != "sigma" {
             let ids: Vec<&str> = detectors::CATALOGUE.iter().map(|c| c.id).collect();
@@ -126,9 +136,11 @@ pub fn detect(opts: &DetectOptions, twin: Option<&TwinView>) -> Result<DetectAns
         });
     }
     let rules = RuleSet::load(&opts.rules).map_err(|(p, e)| RunError::Input(p, e))?;
-    let logs = read_for_detection(opts, twin.is_some())?;
     let trail_table =
         detectors::CATALOGUE.iter().any(|d| d.table == "cloudtrail" && (opts.only.is_empty() || opts.only.iter().any(|o| o == d.id)));
+    // Without a detector over the `cloudtrail` table, Sigma is the only reader of the records.
+    let trail_fields = if trail_table { None } else { rules.fields().map(TrailFields::new) };
+    let logs = read_for_detection(opts, twin.is_some(), trail_fields)?;
     let engine = match &opts.cluster {
         Some(url) => crate::cluster_engine(url, &logs, opts.cluster_data.as_deref(), opts.threads, trail_table)?,
         None => {

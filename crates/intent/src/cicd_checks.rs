@@ -447,7 +447,5 @@ pub fn run(engine: &Engine, ix: &AccessIndex, roles: &AccountRoles) -> GroupRepo
     }
     event_buses(ix, &mut out);
     findings_routed(ix.twin, roles, &mut out);
-    out.unknowns.sort();
-    out.unknowns.dedup();
     out
 }

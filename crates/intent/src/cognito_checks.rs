@@ -241,8 +241,6 @@ pub fn run(engine: &Engine, ix: &AccessIndex) -> GroupReport {
     }
     user_pools(ix.twin, &mut out);
     identity_pools(engine, ix, &mut out);
-    out.unknowns.sort();
-    out.unknowns.dedup();
     out
 }
 

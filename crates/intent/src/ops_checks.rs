@@ -16,6 +16,7 @@ use koban_net::exposure::ExposureAnswer;
 use koban_net::reach::{reach, Protocol};
 use koban_net::spec::Spec;
 use koban_net::Engine;
+use rayon::prelude::*;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,6 +40,11 @@ pub const SSM_AGENT_ACTIONS: [&str; 6] = [
     "ssmmessages:OpenDataChannel",
     "ec2messages:GetMessages",
 ];
+
+/// The service an agent action is sent to: `ssmmessages` for `ssmmessages:OpenDataChannel`.
+fn agent_service(action: &str) -> &str {
+    action.split_once(':').map_or(action, |(s, _)| s)
+}
 
 /// SSH and RDP.
 const ADMIN_PORTS: [(u16, &str); 2] = [(22, "SSH"), (3389, "RDP")];
@@ -67,8 +73,23 @@ fn place_key(twin: &m::Twin, i: &m::Instance) -> String {
 /// KBN-OPS-001.
 fn session_manager(engine: &Engine, access: &AccessIndex, out: &mut GroupReport) {
     let twin = engine.ix.twin;
-    let mut paths: HashMap<(String, &str), NetworkContext> = HashMap::new();
-    for inst in live_instances(twin) {
+    let managed: Vec<(&m::Instance, String)> = live_instances(twin).into_iter().map(|i| (i, place_key(twin, i))).collect();
+    // The paths to each agent service, derived once per place, in parallel.
+    let mut wanted: HashMap<(String, &str), &m::Instance> = HashMap::new();
+    for (inst, key) in managed.iter().filter(|(i, _)| instance_role(twin, i).is_some()) {
+        for action in SSM_AGENT_ACTIONS {
+            wanted.entry((key.clone(), agent_service(action))).or_insert(inst);
+        }
+    }
+    let paths: HashMap<(String, &str), NetworkContext> = wanted
+        .into_par_iter()
+        .map(|((key, service), inst)| {
+            let net = derive(engine, &Spec::Instance(inst.id.clone()), &inst.id, service, None);
+            ((key, service), net)
+        })
+        .collect();
+    for (inst, key) in &managed {
+        let inst = *inst;
         if instance_role(twin, inst).is_none() {
             let (what, unknown) = match &inst.iam_instance_profile {
                 Some(p) if !twin.iam.instance_profiles.contains_key(p) && !twin.iam.accounts.is_empty() => {
@@ -92,15 +113,10 @@ fn session_manager(engine: &Engine, access: &AccessIndex, out: &mut GroupReport)
             }
             continue;
         }
-        let key = place_key(twin, inst);
         let mut failures = Vec::new();
         let mut conditional = Vec::new();
         for action in SSM_AGENT_ACTIONS {
-            let service = action.split_once(':').map_or(action, |(s, _)| s);
-            let net = paths
-                .entry((key.clone(), service))
-                .or_insert_with(|| derive(engine, &Spec::Instance(inst.id.clone()), &inst.id, service, None))
-                .clone();
+            let Some(net) = paths.get(&(key.clone(), agent_service(action))).cloned() else { continue };
             let q = CanQuery { principal: None, action, resource: "*", from: Some(&inst.id), context: &[] };
             let Ok(a) = can_with(engine, access, &q, Some(net)) else { continue };
             for u in &a.unknowns {
@@ -258,41 +274,19 @@ fn bastions(twin: &m::Twin, exposure: &ExposureAnswer, out: &mut GroupReport) {
 /// need the internet (Windows Update) on tcp/443.
 fn patch_repositories(engine: &Engine, config: &Config, out: &mut GroupReport) {
     let twin = engine.ix.twin;
-    let mut by_place: HashMap<(String, bool), Result<(), serde_json::Value>> = HashMap::new();
-    for inst in live_instances(twin) {
-        let windows = inst.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows"));
-        let key = (place_key(twin, inst), windows);
-        let result = by_place
-            .entry(key)
-            .or_insert_with(|| {
-                let from = Spec::Instance(inst.id.clone());
-                if !config.patching.repositories.is_empty() {
-                    let mut failed = Vec::new();
-                    for n in &config.patching.repositories {
-                        let a = reach(engine, &from, &Spec::Network(n.clone()), Protocol::Tcp, Some(443), &inst.id, n);
-                        if !a.reachable {
-                            failed.push(json!({ "repository": n, "blocked": a.blocked, "unknowns": a.unknowns }));
-                        }
-                    }
-                    return if failed.is_empty() { Ok(()) } else { Err(json!({ "repositories": failed })) };
-                }
-                if windows {
-                    let a = reach(engine, &from, &Spec::Internet, Protocol::Tcp, Some(443), &inst.id, "internet");
-                    return if a.reachable {
-                        Ok(())
-                    } else {
-                        Err(json!({ "repository": "Windows Update (internet)", "blocked": a.blocked }))
-                    };
-                }
-                let n = derive(engine, &from, &inst.id, "s3", None);
-                if n.via != Via::Unreachable {
-                    Ok(())
-                } else {
-                    Err(json!({ "repository": n.service, "blocked": n.blocked, "unknowns": n.unknowns }))
-                }
-            })
-            .clone();
-        if let Err(evidence) = result {
+    let placed: Vec<(&m::Instance, (String, bool))> = live_instances(twin)
+        .into_iter()
+        .map(|i| (i, (place_key(twin, i), i.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")))))
+        .collect();
+    let mut firsts: HashMap<&(String, bool), &m::Instance> = HashMap::new();
+    for (inst, key) in &placed {
+        firsts.entry(key).or_insert(inst);
+    }
+    let by_place: HashMap<&(String, bool), Result<(), serde_json::Value>> =
+        firsts.into_par_iter().map(|(key, inst)| (key, repository_path(engine, config, inst, key.1))).collect();
+    for (inst, key) in &placed {
+        let windows = key.1;
+        if let Some(Err(evidence)) = by_place.get(key) {
             let what = if !config.patching.repositories.is_empty() {
                 format!("the repository networks {}", config.patching.repositories.join(", "))
             } else if windows {
@@ -309,6 +303,31 @@ fn patch_repositories(engine: &Engine, config: &Config, out: &mut GroupReport) {
                 json!({ "instance": inst.id, "evidence": evidence }),
             ));
         }
+    }
+}
+
+/// Whether `inst` reaches its package repositories on tcp/443, or the evidence that it does not.
+fn repository_path(engine: &Engine, config: &Config, inst: &m::Instance, windows: bool) -> Result<(), serde_json::Value> {
+    let from = Spec::Instance(inst.id.clone());
+    if !config.patching.repositories.is_empty() {
+        let mut failed = Vec::new();
+        for n in &config.patching.repositories {
+            let a = reach(engine, &from, &Spec::Network(n.clone()), Protocol::Tcp, Some(443), &inst.id, n);
+            if !a.reachable {
+                failed.push(json!({ "repository": n, "blocked": a.blocked, "unknowns": a.unknowns }));
+            }
+        }
+        return if failed.is_empty() { Ok(()) } else { Err(json!({ "repositories": failed })) };
+    }
+    if windows {
+        let a = reach(engine, &from, &Spec::Internet, Protocol::Tcp, Some(443), &inst.id, "internet");
+        return if a.reachable { Ok(()) } else { Err(json!({ "repository": "Windows Update (internet)", "blocked": a.blocked })) };
+    }
+    let n = derive(engine, &from, &inst.id, "s3", None);
+    if n.via != Via::Unreachable {
+        Ok(())
+    } else {
+        Err(json!({ "repository": n.service, "blocked": n.blocked, "unknowns": n.unknowns }))
     }
 }
 
@@ -365,8 +384,6 @@ pub fn run(engine: &Engine, access: &AccessIndex, exposure: &ExposureAnswer, con
     bastions(twin, exposure, &mut out);
     patch_repositories(engine, config, &mut out);
     patch_compliance(twin, &mut out);
-    out.unknowns.sort();
-    out.unknowns.dedup();
     out
 }
 

@@ -489,8 +489,6 @@ pub fn run(twin: &m::Twin, ix: &AccessIndex, roles: &AccountRoles) -> GroupRepor
     inspector(twin, &mut out);
     flow_logs(twin, &mut out);
     organization_trail(twin, &mut out);
-    out.unknowns.sort();
-    out.unknowns.dedup();
     out
 }
 

@@ -53,9 +53,3 @@ pub struct Cognito {
     pub user_pools: BTreeMap<String, UserPool>,
     pub identity_pools: BTreeMap<String, IdentityPool>,
 }
-
-impl Cognito {
-    pub fn is_empty(&self) -> bool {
-        self.user_pools.is_empty() && self.identity_pools.is_empty()
-    }
-}

@@ -147,19 +147,4 @@ impl Monitoring {
     pub fn administrators_of(&self, service: &str) -> Vec<&str> {
         self.delegated_administrators.iter().filter(|d| d.service == service).map(|d| d.account.as_str()).collect()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.detector_scopes.is_empty()
-            && self.detectors.is_empty()
-            && self.guardduty_members.is_empty()
-            && self.inspector.is_empty()
-            && self.delegated_administrators.is_empty()
-            && self.delegated_services.is_empty()
-            && self.flow_logs.is_empty()
-            && self.flow_log_scopes.is_empty()
-            && self.trails.is_empty()
-            && self.trail_scopes.is_empty()
-            && self.event_rules.is_empty()
-            && self.event_rule_scopes.is_empty()
-    }
 }

@@ -8,6 +8,8 @@ expressions' references) rather than produced by `terraform plan`.
 """
 import json
 
+import access
+
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 resources = []  # (module, type, name, key, values, unknown, expressions)
 
@@ -23,8 +25,8 @@ def const(v):
     return {"constant_value": v}
 
 
-def add(module, ty, name, values, unknown=(), expressions=None, key=None):
-    resources.append((module, ty, name, key, values, list(unknown), expressions or {}))
+def add(module, ty, name, values, unknown=(), expressions=None, key=None, provider="aws"):
+    resources.append((module, ty, name, key, values, list(unknown), expressions or {}, provider))
 
 
 def tags(name):
@@ -208,6 +210,9 @@ for n, s, ip, sg, profile in [("app_a", "app-a", "10.10.10.10", "app", "app-role
         expressions["iam_instance_profile"] = const(profile)
     add(R, "aws_instance", n, values, unknown, expressions)
 
+# --------------------------------------------------------------------- access, DNS, security services, organization
+access.resources(add, ref, const, 'vpce-aws_vpc_endpoint.interface["secretsmanager"]')
+
 # --------------------------------------------------------------------- assemble the document
 
 
@@ -239,7 +244,7 @@ modules = {"": [], NET: []}
 changes = []
 config = {"": [], NET: []}
 seen_config = set()
-for module, ty, name, key, values, unknown, expressions in resources:
+for module, ty, name, key, values, unknown, expressions, provider in resources:
     addr = address(module, ty, name, key)
     entry = {"address": addr, "mode": "managed", "type": ty, "name": name}
     if key is not None:
@@ -257,7 +262,7 @@ for module, ty, name, key, values, unknown, expressions in resources:
     changes.append(change)
     if (module, ty, name) not in seen_config:
         seen_config.add((module, ty, name))
-        c = {"address": "%s.%s" % (ty, name), "mode": "managed", "type": ty, "name": name, "provider_config_key": "aws", "expressions": expressions, "schema_version": 0}
+        c = {"address": "%s.%s" % (ty, name), "mode": "managed", "type": ty, "name": name, "provider_config_key": provider, "expressions": expressions, "schema_version": 0}
         if key is not None:
             c["for_each_expression"] = {"references": ["local.%s" % ("subnets" if ty == "aws_subnet" else "route_tables" if ty == "aws_route_table" else "interface_endpoints")]}
         config[module].append(c)
@@ -269,7 +274,12 @@ doc = {
     "planned_values": {"outputs": {}, "root_module": {"resources": modules[""], "child_modules": [{"resources": modules[NET], "address": "module." + NET}]}},
     "resource_changes": changes,
     "configuration": {
-        "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER, "expressions": {"region": {"references": ["var.region"]}}}},
+        "provider_config": dict(
+            [("aws", {"name": "aws", "full_name": PROVIDER, "expressions": {"region": {"references": ["var.region"]},
+                                                                          "allowed_account_ids": {"constant_value": ["111111111111"]}}})]
+            + [(k, {"name": "aws", "full_name": PROVIDER, "alias": k.split(".")[1],
+                    "expressions": {"region": {"references": ["var.region"]}, "allowed_account_ids": {"constant_value": [v]}}})
+               for k, v in access.ACCOUNTS.items()]),
         "root_module": {
             "resources": config[""],
             "module_calls": {NET: {"source": "./network", "module": {"outputs": {k: {"expression": v} for k, v in NET_OUTPUTS.items()}, "resources": config[NET]}}},

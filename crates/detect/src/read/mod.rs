@@ -6,8 +6,10 @@
 
 pub mod cloudtrail;
 pub mod flow;
+mod flow_chunk;
 pub mod parquet;
 pub mod resolver;
+pub mod trail_fields;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -22,6 +24,7 @@ use std::sync::{Arc, Mutex};
 
 pub use cloudtrail::TrailEvent;
 pub use flow::{FlowLayout, FlowProjection};
+pub use trail_fields::TrailFields;
 
 /// What a log file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -81,6 +84,8 @@ pub struct ReadOptions {
     pub flow_format: Option<FlowLayout>,
     /// Which `flows` columns to build (all when `None`).
     pub flow_columns: Option<Vec<usize>>,
+    /// Which CloudTrail fields to keep of each record (the whole record when `None`).
+    pub trail_fields: Option<Arc<TrailFields>>,
     /// Called with the number of input bytes read, for progress bars.
     pub progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
 }
@@ -383,7 +388,7 @@ fn read_file(path: &Path, opts: &ReadOptions, projection: &FlowProjection) -> Fi
             r.flows = b;
             n
         }),
-        LogKind::Cloudtrail => cloudtrail::read_cloudtrail_bytes(&file, &data, &sink).map(|(t, n)| {
+        LogKind::Cloudtrail => cloudtrail::read_cloudtrail_bytes(&file, &data, opts.trail_fields.as_deref(), &sink).map(|(t, n)| {
             r.trail = t;
             n
         }),

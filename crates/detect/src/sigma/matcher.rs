@@ -345,6 +345,16 @@ impl FieldMatcher {
         }
     }
 
+    /// The fields this matcher reads: its own and those it compares with.
+    fn fields<'a>(&'a self, out: &mut Vec<&'a str>) {
+        out.push(&self.field);
+        for t in &self.tests {
+            if let Test::FieldRef { field, .. } = t {
+                out.push(field);
+            }
+        }
+    }
+
     pub fn matches(&self, event: &Value) -> bool {
         let v = lookup(event, &self.field);
         let one = |t: &Test| test(t, v, event);
@@ -470,6 +480,18 @@ impl Search {
             }
             Search::Keywords(_) => None,
         }
+    }
+
+    /// The fields this search reads, or `None` when it reads every string of the event
+    /// (keywords).
+    pub fn fields(&self) -> Option<Vec<&str>> {
+        let mut out = vec![];
+        match self {
+            Search::Map(ms) => ms.iter().for_each(|m| m.fields(&mut out)),
+            Search::Maps(maps) => maps.iter().flatten().for_each(|m| m.fields(&mut out)),
+            Search::Keywords(_) => return None,
+        }
+        Some(out)
     }
 
     pub fn matches(&self, event: &Value) -> bool {

@@ -249,7 +249,32 @@ fn check_ids(c: &Cond, searches: &BTreeMap<String, Search>) -> Result<(), SigmaE
     }
 }
 
+/// The record fields findings show (evidence and principal) besides those the rules match.
+const EVIDENCE_FIELDS: &[&str] = &[
+    "eventTime",
+    "eventSource",
+    "eventName",
+    "errorCode",
+    "sourceIPAddress",
+    "userAgent",
+    "userIdentity.arn",
+    "userIdentity.invokedBy",
+    "userIdentity.type",
+];
+
 impl RuleSet {
+    /// Every record field evaluating these rules and reporting their matches reads, or `None`
+    /// when a rule searches keywords anywhere in the record.
+    pub fn fields(&self) -> Option<BTreeSet<&str>> {
+        let mut out: BTreeSet<&str> = EVIDENCE_FIELDS.iter().copied().collect();
+        for r in &self.rules {
+            for s in r.searches.values() {
+                out.extend(s.fields()?);
+            }
+        }
+        Some(out)
+    }
+
     /// Load every `.yml`/`.yaml` under the paths (files or directories).
     pub fn load(paths: &[PathBuf]) -> Result<RuleSet, (PathBuf, std::io::Error)> {
         let mut set = RuleSet::default();

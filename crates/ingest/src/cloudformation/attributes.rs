@@ -96,6 +96,9 @@ pub fn firewall_endpoints(base: &str, zones: &[String]) -> Vec<(String, String)>
 
 /// `Ref`: the physical id (or what the type returns instead).
 pub fn reference(ty: &str, base: &str, props: Option<&Val>, place: &Place, pos: Pos) -> Val {
+    if let Some(v) = super::service_attributes::reference(ty, base, props, place, pos) {
+        return v;
+    }
     if let Some(p) = prefix(ty) {
         return Val::str(symbolic(p, base), pos);
     }
@@ -132,6 +135,9 @@ fn prop(props: Option<&Val>, key: &str, pos: Pos, base: &str) -> Val {
 
 /// `Fn::GetAtt`.
 pub fn attribute(ty: &str, base: &str, attr: &str, props: Option<&Val>, place: &Place, pos: Pos) -> Val {
+    if let Some(v) = super::service_attributes::attribute(ty, base, attr, props, place, pos) {
+        return v;
+    }
     let own = || reference(ty, base, props, place, pos);
     let list = |items: Vec<String>| Val::new(V::List(items.into_iter().map(|s| Val::str(s, pos)).collect()), pos);
     match (ty, attr) {

@@ -16,6 +16,7 @@ pub mod attributes;
 pub mod intrinsics;
 pub mod parameters;
 mod resources;
+pub mod service_attributes;
 mod stack;
 pub mod template;
 pub mod value;
@@ -112,8 +113,17 @@ pub fn load_templates(files: &[PathBuf], params: &Parameters) -> Result<Twin, Cl
     let qualified: Vec<bool> =
         templates.iter().map(|(t, _)| t.resources.iter().any(|r| owners.get(r.logical.as_str()).copied().unwrap_or(0) > 1)).collect();
     let declared: HashSet<&str> = templates.iter().flat_map(|(t, _)| t.parameters.iter().map(|p| p.name.as_str())).collect();
+    let stacks: HashSet<&str> = templates.iter().map(|(_, n)| n.as_str()).collect();
     for k in params.values.keys() {
-        if !k.starts_with("AWS::") && !declared.contains(k.as_str()) {
+        let (stack, key) = k.split_once('/').map_or((None, k.as_str()), |(s, key)| (Some(s), key));
+        if let Some(s) = stack.filter(|s| !stacks.contains(s)) {
+            a.diagnostic(
+                Severity::Warning,
+                &Origin::new("--parameters", k.clone()),
+                format!("parameter {k} is for stack {s}, which is not loaded"),
+                None,
+            );
+        } else if !key.starts_with("AWS::") && !declared.contains(key) {
             a.diagnostic(
                 Severity::Warning,
                 &Origin::new("--parameters", k.clone()),
@@ -122,7 +132,10 @@ pub fn load_templates(files: &[PathBuf], params: &Parameters) -> Result<Twin, Cl
             );
         }
     }
-    let given: BTreeMap<String, Val> = params.values.iter().map(|(k, v)| (k.clone(), Val::str(v.clone(), yaml::Pos::default()))).collect();
+    let given_to = |stack: &str| -> (BTreeMap<String, Val>, Parameters) {
+        let p = params.for_stack(stack);
+        (p.values.iter().map(|(k, v)| (k.clone(), Val::str(v.clone(), yaml::Pos::default()))).collect(), p)
+    };
     let mut nested_templates = HashMap::new();
     let read_nested = |p: &Path| read_template(p).map_err(|(o, m)| format!("{o}: {m}"));
     let mut env = Env { exports: BTreeMap::new(), final_pass: false, nested_templates: &mut nested_templates, read_nested: &read_nested };
@@ -134,13 +147,14 @@ pub fn load_templates(files: &[PathBuf], params: &Parameters) -> Result<Twin, Cl
         let mut still = Vec::new();
         for &i in &pending {
             let (t, name) = &templates[i];
+            let (given, stack_params) = given_to(name);
             let spec = StackSpec {
                 template: t,
                 name: name.clone(),
                 qualifier: qualified[i].then(|| name.clone()),
-                given: given.clone(),
-                region: params.region(),
-                account: params.account(),
+                given,
+                region: stack_params.region(),
+                account: stack_params.account(),
             };
             match stack::evaluate(&spec, &mut env) {
                 Outcome::Done(ev) => {

@@ -102,6 +102,22 @@ impl Parameters {
         Ok(())
     }
 
+    /// The values one stack sees: every unqualified value, then the values given for that
+    /// stack alone (`STACK/Key=Value`, STACK being the template's file name without its
+    /// extension), which take precedence.
+    pub fn for_stack(&self, stack: &str) -> Parameters {
+        let mut values: BTreeMap<String, String> =
+            self.values.iter().filter(|(k, _)| !k.contains('/')).map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (k, v) in &self.values {
+            if let Some((s, key)) = k.split_once('/') {
+                if s == stack {
+                    values.insert(key.to_string(), v.clone());
+                }
+            }
+        }
+        Parameters { values }
+    }
+
     pub fn region(&self) -> String {
         self.values.get("AWS::Region").cloned().unwrap_or_else(|| DEFAULT_REGION.into())
     }
@@ -114,6 +130,15 @@ impl Parameters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stack_values_override_shared_ones() {
+        let p = Parameters::from_args(&["AWS::Region=eu-west-1".into(), "AWS::AccountId=1".into(), "org/AWS::AccountId=5".into()])
+            .unwrap_or_default();
+        assert_eq!((p.for_stack("org").account(), p.for_stack("org").region()), ("5".to_string(), "eu-west-1".to_string()));
+        assert_eq!(p.for_stack("prod").account(), "1");
+        assert!(!p.for_stack("prod").values.contains_key("org/AWS::AccountId"));
+    }
 
     #[test]
     fn reads_pairs_and_both_file_shapes() {

@@ -32,6 +32,7 @@ pub fn finish(mut a: Assembly) -> Twin {
     filters(&mut a);
     interfaces(&mut a);
     transit(&mut a);
+    std::mem::take(&mut a.links).finish(&mut a.twin);
     accounts(&mut a.twin);
     references(&mut a.twin);
     a.twin

@@ -11,8 +11,10 @@
 //! warning), public addresses come from 198.18.0.0/15 (RFC 2544 benchmarking space, never a
 //! real AWS address) and are listed in the twin's unknowns.
 
+mod aws_managed;
 mod finish;
 pub mod rules;
+pub mod services;
 
 use ipnet::Ipv4Net;
 use koban_model as m;
@@ -128,6 +130,8 @@ pub struct Assembly {
     vgw_propagations: Vec<(String, String)>,
     /// Where each id was declared, for references and duplicates.
     declared: BTreeMap<String, Origin>,
+    /// Links between non-network declarations, joined at the end.
+    links: services::Links,
 }
 
 fn insert<T>(

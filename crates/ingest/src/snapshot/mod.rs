@@ -8,14 +8,14 @@
 //! costs only itself: it is reported (file, JSON path, what was expected) and its id is
 //! recorded so that answers touching it list it as unknown.
 
-mod access;
+pub(crate) mod access;
 mod build;
 mod convert;
 mod dispatch;
 mod dns;
 pub mod location;
 mod references;
-mod services;
+pub(crate) mod services;
 mod shapes;
 mod source;
 

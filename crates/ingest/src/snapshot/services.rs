@@ -525,7 +525,7 @@ fn rules(src: &Source, v: &Value, out: &mut FileItems) {
 
 /// The values of `source` in an event pattern (none when the pattern names none or is not
 /// JSON).
-fn pattern_sources(pattern: &str) -> Vec<String> {
+pub(crate) fn pattern_sources(pattern: &str) -> Vec<String> {
     match serde_json::from_str::<Value>(pattern).ok().as_ref().and_then(|v| v.get("source")) {
         Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
         Some(Value::String(s)) => vec![s.clone()],
@@ -597,13 +597,16 @@ fn patch_states(src: &Source, v: &Value, out: &mut FileItems) {
     push(out, ServiceItem::PatchStates { scope: scope(src), states });
 }
 
+/// The targets of a rule: rule name, account, region, target ARNs, where they were read.
+type RuleTargets = (String, Option<String>, Option<String>, Vec<String>, Origin);
+
 /// Records that complete others: detector statuses, trail statuses, rule targets and
 /// identity pool roles.
 #[derive(Default)]
 pub struct Pending {
     detector_status: Vec<(String, String)>,
     trail_status: Vec<(String, bool, Origin)>,
-    rule_targets: Vec<(String, Option<String>, Option<String>, Vec<String>, Origin)>,
+    rule_targets: Vec<RuleTargets>,
     pool_roles: Vec<(String, Option<String>, Option<String>, Origin)>,
 }
 

@@ -9,7 +9,14 @@
 //! (existing VPCs, subnets, …) are modelled like managed resources. Each resource's origin is
 //! the file and its address.
 
+mod dns;
+mod identity;
+mod monitoring;
+mod org;
+mod place;
+mod policies;
 mod resources;
+mod services;
 
 use crate::iac::Assembly;
 use koban_model::{Origin, Severity, Twin};
@@ -53,6 +60,8 @@ pub struct Document {
     /// Module input expressions by module path (the call's `expressions`).
     module_inputs: HashMap<String, Value>,
     by_base: HashMap<(String, String), Vec<usize>>,
+    /// Provider configurations' regions and accounts.
+    providers: HashMap<String, place::ProviderPlace>,
 }
 
 fn module_of(address: &str) -> String {
@@ -149,6 +158,7 @@ impl Document {
         if !version.starts_with("0.") && !version.starts_with("1.") {
             return Err(format!("format_version {version:?} is not one koban reads (0.1 to 1.x)"));
         }
+        let providers = place::providers(&v);
         let mut unknown: HashMap<String, Value> = HashMap::new();
         let mut deleted: Vec<String> = Vec::new();
         for c in v.get("resource_changes").and_then(Value::as_array).into_iter().flatten() {
@@ -196,7 +206,7 @@ impl Document {
         for (i, inst) in instances.iter().enumerate() {
             by_base.entry(inst.config_key.clone()).or_default().push(i);
         }
-        Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base })
+        Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base, providers })
     }
 
     /// The configuration block of an instance.
@@ -320,7 +330,8 @@ impl Document {
                 .get(a)
                 .cloned()
                 .filter(|v| !v.is_null())
-                .or_else(|| resources::computed(&target.ty, &target.address, a).map(Value::String)),
+                .or_else(|| resources::computed(&target.ty, &target.address, a).map(Value::String))
+                .or_else(|| place::computed(self, target, a).map(Value::String)),
         };
         picked.into_iter().filter_map(|i| value(&self.instances[i])).collect()
     }
@@ -329,7 +340,7 @@ impl Document {
     pub fn id_of(&self, inst: &Instance) -> String {
         match inst.values.get("id").and_then(Value::as_str) {
             Some(id) if !id.is_empty() => id.to_string(),
-            _ => resources::symbolic(&inst.ty, &inst.address),
+            _ => place::symbolic_id(self, inst).unwrap_or_else(|| resources::symbolic(&inst.ty, &inst.address)),
         }
     }
 }

@@ -60,22 +60,22 @@ pub fn symbolic(ty: &str, address: &str) -> String {
     format!("{}{address}", prefix(ty))
 }
 
-struct Err {
-    message: String,
-    deploy_time: bool,
+pub(super) struct Err {
+    pub(super) message: String,
+    pub(super) deploy_time: bool,
 }
 
-type R<T> = Result<T, Err>;
+pub(super) type R<T> = Result<T, Err>;
 
-fn err(message: impl Into<String>) -> Err {
+pub(super) fn err(message: impl Into<String>) -> Err {
     Err { message: message.into(), deploy_time: false }
 }
 
 /// A view of an instance's attributes (or of one nested block).
 #[derive(Clone)]
-struct Tf<'a> {
-    doc: &'a Document,
-    inst: &'a Instance,
+pub(super) struct Tf<'a> {
+    pub(super) doc: &'a Document,
+    pub(super) inst: &'a Instance,
     path: Vec<PathStep>,
 }
 
@@ -124,7 +124,7 @@ impl<'a> Tf<'a> {
 
     /// The value of an attribute, recovered from the configuration when the plan does not
     /// know it yet. `all`: a list attribute (every instance of a referenced resource).
-    fn value(&self, k: &str, all: bool) -> R<Option<Value>> {
+    pub(super) fn value(&self, k: &str, all: bool) -> R<Option<Value>> {
         let path = self.key(k);
         let v = walk(&self.inst.values, &path).filter(|v| !v.is_null());
         let incomplete = match v {
@@ -156,7 +156,7 @@ impl<'a> Tf<'a> {
         Ok(Some(if all { Value::Array(found) } else { found.swap_remove(0) }))
     }
 
-    fn s(&self, k: &str) -> R<Option<String>> {
+    pub(super) fn s(&self, k: &str) -> R<Option<String>> {
         Ok(match self.value(k, false)? {
             None => None,
             Some(Value::String(s)) if s.is_empty() => None,
@@ -167,11 +167,11 @@ impl<'a> Tf<'a> {
         })
     }
 
-    fn req(&self, k: &str) -> R<String> {
+    pub(super) fn req(&self, k: &str) -> R<String> {
         self.s(k)?.ok_or_else(|| err(format!("{k} is required")))
     }
 
-    fn list(&self, k: &str) -> R<Vec<String>> {
+    pub(super) fn list(&self, k: &str) -> R<Vec<String>> {
         Ok(match self.value(k, true)? {
             None => Vec::new(),
             Some(Value::Array(a)) => a.into_iter().filter_map(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty()).collect(),
@@ -180,7 +180,7 @@ impl<'a> Tf<'a> {
         })
     }
 
-    fn flag(&self, k: &str, default: bool) -> R<bool> {
+    pub(super) fn flag(&self, k: &str, default: bool) -> R<bool> {
         Ok(match self.value(k, false)? {
             Some(Value::Bool(b)) => b,
             Some(Value::String(s)) => s == "true",
@@ -188,7 +188,7 @@ impl<'a> Tf<'a> {
         })
     }
 
-    fn num(&self, k: &str) -> R<Option<i64>> {
+    pub(super) fn num(&self, k: &str) -> R<Option<i64>> {
         Ok(match self.value(k, false)? {
             Some(Value::Number(n)) => n.as_i64(),
             Some(Value::String(s)) if !s.is_empty() => {
@@ -199,7 +199,7 @@ impl<'a> Tf<'a> {
     }
 
     /// The nested blocks under `k`.
-    fn blocks(&self, k: &str) -> Vec<Tf<'a>> {
+    pub(super) fn blocks(&self, k: &str) -> Vec<Tf<'a>> {
         let path = self.key(k);
         let n = walk(&self.inst.values, &path).and_then(Value::as_array).map(Vec::len).unwrap_or(0);
         (0..n)
@@ -211,31 +211,32 @@ impl<'a> Tf<'a> {
             .collect()
     }
 
-    fn tags(&self) -> m::Tags {
+    pub(super) fn tags(&self) -> m::Tags {
         let v = walk(&self.inst.values, &self.key("tags")).and_then(Value::as_object).cloned().unwrap_or_default();
         v.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect()
     }
 
-    fn id(&self) -> String {
+    pub(super) fn id(&self) -> String {
         self.doc.id_of(self.inst)
     }
 
-    fn derived(&self, prefix: &str, suffix: impl std::fmt::Display) -> String {
+    pub(super) fn derived(&self, prefix: &str, suffix: impl std::fmt::Display) -> String {
         format!("{prefix}{}.{suffix}", self.inst.address)
     }
 
-    fn origin(&self) -> m::Origin {
+    pub(super) fn origin(&self) -> m::Origin {
         self.inst.origin.clone()
     }
 
-    fn placement(&self) -> m::Placement {
+    pub(super) fn placement(&self) -> m::Placement {
         let region = self
             .s("region")
             .ok()
             .flatten()
             .or_else(|| self.s("arn").ok().flatten().and_then(|a| a.split(':').nth(3).map(str::to_string)).filter(|r| !r.is_empty()));
         let account = self.s("owner_id").ok().flatten();
-        m::Placement { account, region }
+        let provider = || self.doc.provider_place(self.inst);
+        m::Placement { account: account.or_else(|| provider().account), region: region.or_else(|| provider().region) }
     }
 }
 
@@ -479,6 +480,7 @@ pub fn convert(doc: &Document, inst: &Instance, a: &mut Assembly) {
             Ok(())
         })(),
         "aws_networkfirewall_firewall" => network_firewall(&t, a),
+        ty if super::services::modelled(ty) => super::services::convert(&t, a),
         ty if !inst.data => {
             a.unknown(inst.address.clone(), format!("resource type {ty} is not modelled"), &inst.origin);
             Ok(())
@@ -1046,7 +1048,8 @@ fn instance(t: &Tf, a: &mut Assembly) -> R<()> {
         if p.starts_with("arn:") {
             p
         } else {
-            format!("arn:aws:iam:::instance-profile/{p}")
+            let account = t.placement().account.unwrap_or_default();
+            format!("arn:aws:iam::{account}:instance-profile/{p}")
         }
     });
     a.instance(m::Instance {

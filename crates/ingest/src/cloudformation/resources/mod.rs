@@ -3,10 +3,17 @@
 //! record of what is not modelled (unknown types, custom resources, properties known only
 //! after deployment).
 
+mod cognito;
 mod compute;
+mod dns;
 mod edge;
 mod filters;
+mod iam;
+mod monitoring;
 mod network;
+mod org;
+mod resource_policies;
+mod services;
 mod transit;
 
 use super::attributes::{self, prefix};
@@ -170,6 +177,30 @@ pub fn flag(v: Option<&Val>, key: &str, default: bool) -> R<bool> {
     }
 }
 
+/// A policy document property: a mapping (its intrinsic functions resolved) or a JSON string;
+/// one that holds a value known only after deployment is reported as such.
+pub fn document(r: &Res, key: &str) -> R<Option<m::PolicyText>> {
+    document_of(r, r.sub(key), key)
+}
+
+/// A policy document value found anywhere in the resource.
+pub fn document_of(r: &Res, v: Option<&Val>, key: &str) -> R<Option<m::PolicyText>> {
+    let Some(v) = v else { return Ok(None) };
+    if let Some(why) = v.unknown_reason() {
+        return Err(FieldError { pos: v.pos, message: format!("{key} is known only after deployment ({why})"), deploy_time: true });
+    }
+    let pos = if v.pos == Pos::default() { r.r.origin_pos() } else { v.pos };
+    let origin = Origin::new(r.r.origin.file.clone(), pos.to_string());
+    match &v.v {
+        V::Null | V::NoValue => Ok(None),
+        V::Str(s) => crate::snapshot::access::fields::document(&serde_json::Value::String(s.clone()), origin)
+            .map(Some)
+            .map_err(|e| r.err(pos, format!("{key}: {e}"))),
+        V::Map(_) => Ok(Some(m::PolicyText { text: v.to_json().to_string(), origin, in_string: false })),
+        _ => Err(r.err(pos, format!("{key}: expected a policy document (a mapping or JSON text), got {}", v.describe()))),
+    }
+}
+
 /// Types with no effect on anything the twin models that CloudFormation itself uses.
 const NO_EFFECT: &[&str] = &["AWS::CloudFormation::WaitConditionHandle", "AWS::CloudFormation::WaitCondition"];
 
@@ -216,6 +247,7 @@ pub fn convert(r: &EvaluatedResource, a: &mut Assembly) {
         "AWS::EC2::Instance" => compute::instance(&res, a),
         "AWS::EC2::NetworkInterface" => compute::network_interface(&res, a),
         "AWS::EC2::NetworkInterfaceAttachment" => compute::network_interface_attachment(&res, a),
+        t if services::modelled(t) => services::convert(&res, a),
         // Nested stacks are evaluated in place; a missing template was reported then.
         "AWS::CloudFormation::Stack" => Ok(()),
         t if NO_EFFECT.contains(&t) => Ok(()),

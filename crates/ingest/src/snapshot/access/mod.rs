@@ -8,7 +8,7 @@
 //! Policy documents are kept as JSON text (URL-decoded when AWS encoded them), never parsed
 //! here: the policy engine reads them.
 
-pub(super) mod fields;
+pub(crate) mod fields;
 mod iam;
 mod org;
 mod resources;
@@ -345,14 +345,14 @@ impl Pending {
 
 /// Dangling references between IAM records: attached managed policies, boundaries, groups
 /// and instance-profile roles that the snapshot does not describe.
-fn references(t: &mut Twin) {
+pub(crate) fn references(t: &mut Twin) {
     let mut out = Vec::new();
     let iam = &t.iam;
     let mut note = |origin: &Origin, resource: &str, what: &str, id: &str| {
         out.push(Diagnostic {
             severity: Severity::Warning,
             origin: origin.clone(),
-            message: format!("{resource} refers to {what} {id}, which is not in the snapshot: its permissions are incomplete"),
+            message: format!("{resource} refers to {what} {id}, which is not in the inputs: its permissions are incomplete"),
             resource: Some(resource.to_string()),
         });
     };
