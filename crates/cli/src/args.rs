@@ -184,6 +184,12 @@ pub enum Command {
     Detect(crate::detect::DetectArgs),
     /// Write logs (any kind koban reads) to Parquet with koban's documented schema.
     Convert(crate::detect::ConvertArgs),
+    /// Collect a live AWS environment, read-only, into an AWS CLI snapshot directory (the
+    /// layout every command reads) with a manifest.json of every call. Credentials from the
+    /// standard chain (`--profile`, environment, `AWS_ENDPOINT_URL`). Exit 0 when collected
+    /// (calls that failed are warnings and in the manifest), 2 when nothing could be.
+    #[cfg(feature = "collect")]
+    Collect(CollectArgs),
     /// The findings store: list, show, suppress, close.
     Findings {
         #[command(subcommand)]
@@ -236,4 +242,22 @@ pub enum PolicyCommand {
         #[arg(long = "type", value_enum, default_value = "identity")]
         policy_type: PolicyType,
     },
+}
+
+/// `koban collect`.
+#[cfg(feature = "collect")]
+#[derive(Debug, clap::Args)]
+pub struct CollectArgs {
+    /// The snapshot directory to write (`<account>/<region>/…`, `manifest.json`).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A named profile of ~/.aws/config and ~/.aws/credentials.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A region to collect; repeatable. Default: every region enabled for the account.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Walk the organization's accounts, assuming arn:aws:iam::<account>:role/<NAME> in each.
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
 }

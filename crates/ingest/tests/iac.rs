@@ -315,3 +315,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_collect_manifest_beside_a_snapshot_is_not_read_as_aws_cli_output() {
+    let d = tempdir("collect-manifest");
+    let acct = d.join("111111111111/eu-west-1");
+    std::fs::create_dir_all(&acct).expect("dirs");
+    write(&acct, "Vpcs.json", r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": "111111111111"}]}"#);
+    write(
+        &d,
+        "manifest.json",
+        r#"{"schema": "koban/collect-manifest/v1", "koban_version": "0.1.0", "accounts": [], "regions": [], "summary": {}, "entries": []}"#,
+    );
+    let t = load_inputs(std::slice::from_ref(&d), &Options::default()).expect("loads");
+    assert!(t.vpcs.contains_key("vpc-1"));
+    assert!(!t.diagnostics.iter().any(|x| x.origin.file.contains("manifest.json")), "{:?}", t.diagnostics);
+    assert!(!t.unknowns.iter().any(|u| u.origin.as_ref().is_some_and(|o| o.file.contains("manifest.json"))), "{:?}", t.unknowns);
+    let _ = std::fs::remove_dir_all(&d);
+}

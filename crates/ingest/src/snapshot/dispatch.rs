@@ -209,6 +209,9 @@ macro_rules! wrap {
     };
 }
 
+/// The `schema` of the manifest `koban collect` writes beside a snapshot; the reader skips it.
+pub const COLLECT_MANIFEST_SCHEMA: &str = "koban/collect-manifest/v1";
+
 /// Read and convert one file. `relative` is its path below the snapshot root (for account
 /// and region).
 pub fn read_file(path: &Path, relative: &Path) -> FileItems {
@@ -248,6 +251,10 @@ pub fn read_file(path: &Path, relative: &Path) -> FileItems {
         );
         return r.out;
     };
+    // `koban collect`'s manifest.json, beside the files it collected: not AWS CLI output.
+    if obj.get("schema").and_then(Value::as_str) == Some(COLLECT_MANIFEST_SCHEMA) {
+        return r.out;
+    }
     if super::access::read_object(&source!(r), obj, &mut r.out) {
         return r.out;
     }
