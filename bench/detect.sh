@@ -31,7 +31,7 @@ SHARED=../shared/corpora
 mkdir -p "$OUT"
 
 # The workspace's feature set (as CI builds it), so that an existing release build is reused.
-cargo build --quiet --release --locked --features koban/cluster -p koban -p koban-detect --examples --bin koban
+bash bench/build.sh --quiet
 if ! python3 -c 'import duckdb' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check duckdb
 fi

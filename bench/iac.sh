@@ -16,6 +16,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RESOURCES=${1:-5000}
 ENIS=${2:-100000}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
-cargo build --release --locked -q -p koban-bench
+bash bench/build.sh --quiet
 "$TARGET_DIR/release/koban-bench" iac --resources "$RESOURCES" --enis "$ENIS" --seed "${KOBAN_BENCH_SEED:-42}" \
     --repeat "${KOBAN_BENCH_REPEAT:-3}" --out bench/out/iac

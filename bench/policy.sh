@@ -47,7 +47,7 @@ command -v node >/dev/null || die "node is needed for the peer (scripts/test.sh 
 [ -d "$PEER/node_modules/@cloud-copilot/iam-simulate" ] || die "the peer is not installed: (cd $PEER && npm ci)"
 
 echo "building koban and koban-bench (release)…" >&2
-cargo build --release --quiet -p koban -p koban-bench
+bash bench/build.sh --quiet
 
 mkdir -p "$OUT"
 REQ=$OUT/requests-$N-$SEED.jsonl

@@ -32,7 +32,7 @@ command -v dot >/dev/null || die "Graphviz's dot is needed by koban report (apt-
 
 if [ -z "${KOBAN_BENCH_KOBAN:-}" ]; then
     echo "bench/report: building koban (release)..." >&2
-    cargo build --release -p koban >&2 || die "cargo build failed"
+    bash bench/build.sh >&2 || die "cargo build failed"
 fi
 
 # seconds and peak RSS (MiB) of a command, from GNU time; stdout discarded, koban exit 0/1 accepted

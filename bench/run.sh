@@ -64,11 +64,7 @@ if [ $run_koban = 1 ] && [ -n "${KOBAN_BENCH_KOBAN:-}" ]; then
 fi
 
 echo "bench: building (release)..." >&2
-if [ $run_koban = 1 ] && [ -z "${KOBAN_BENCH_KOBAN:-}" ]; then
-    cargo build --release -p koban -p koban-bench || die "cargo build failed"
-else
-    cargo build --release -p koban-bench || die "cargo build failed"
-fi
+bash bench/build.sh || die "cargo build failed"
 
 # The cache key: generator sources + size + seed.
 src_hash=$(find bench/src bench/Cargo.toml -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)

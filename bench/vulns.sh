@@ -7,4 +7,5 @@
 #   bash bench/vulns.sh [ADVISORIES=100000] [PACKAGES=10000] [SEED=42]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-cargo run --quiet --release -p koban-vulns --example bench -- "${1:-100000}" "${2:-10000}" "${3:-42}" bench/out/vulns
+bash bench/build.sh --quiet
+"${CARGO_TARGET_DIR:-target}/release/examples/bench" "${1:-100000}" "${2:-10000}" "${3:-42}" bench/out/vulns
