@@ -600,6 +600,10 @@ fn patch_states(src: &Source, v: &Value, out: &mut FileItems) {
 /// The targets of a rule: rule name, account, region, target ARNs, where they were read.
 type RuleTargets = (String, Option<String>, Option<String>, Vec<String>, Origin);
 
+/// The roles of an identity pool: pool id, authenticated and unauthenticated role ARNs,
+/// where they were read.
+type PoolRoles = (String, Option<String>, Option<String>, Origin);
+
 /// Records that complete others: detector statuses, trail statuses, rule targets and
 /// identity pool roles.
 #[derive(Default)]
@@ -607,7 +611,7 @@ pub struct Pending {
     detector_status: Vec<(String, String)>,
     trail_status: Vec<(String, bool, Origin)>,
     rule_targets: Vec<RuleTargets>,
-    pool_roles: Vec<(String, Option<String>, Option<String>, Origin)>,
+    pool_roles: Vec<PoolRoles>,
 }
 
 impl Pending {
