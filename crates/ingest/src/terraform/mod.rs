@@ -66,6 +66,8 @@ pub struct Document<'a> {
     by_base: OnceLock<HashMap<(String, String), Vec<usize>>>,
     /// Provider configurations' regions and accounts.
     providers: HashMap<String, place::ProviderPlace>,
+    /// The account of each `data.aws_caller_identity` (module path, account id), in order.
+    caller_accounts: Vec<(String, String)>,
 }
 
 fn module_of(address: &str) -> String {
@@ -209,7 +211,21 @@ impl<'a> Document<'a> {
         if let Some(root) = v.get("configuration").and_then(|c| c.get("root_module")) {
             collect_config("", root, &mut config, &mut module_outputs, &mut module_inputs);
         }
-        Ok(Document { file: file.to_string(), instances, config, module_outputs, module_inputs, by_base: OnceLock::new(), providers })
+        let caller_accounts = instances
+            .iter()
+            .filter(|i| i.data && i.ty == "aws_caller_identity")
+            .filter_map(|i| Some((i.module.clone(), i.values.get("account_id").and_then(Json::as_str)?.to_string())))
+            .collect();
+        Ok(Document {
+            file: file.to_string(),
+            instances,
+            config,
+            module_outputs,
+            module_inputs,
+            by_base: OnceLock::new(),
+            providers,
+            caller_accounts,
+        })
     }
 
     /// Whether the document has a configuration to recover unknown values from.

@@ -62,11 +62,11 @@ impl Document<'_> {
         let mut p = self.providers.get(key).or_else(|| self.providers.get(local)).cloned().unwrap_or_default();
         if p.account.is_none() {
             p.account = self
-                .instances
+                .caller_accounts
                 .iter()
-                .find(|i| i.data && i.ty == "aws_caller_identity" && i.module == inst.module)
-                .or_else(|| self.instances.iter().find(|i| i.data && i.ty == "aws_caller_identity"))
-                .and_then(|i| i.values.get("account_id").and_then(Json::as_str).map(str::to_string));
+                .find(|(module, _)| *module == inst.module)
+                .or_else(|| self.caller_accounts.first())
+                .map(|(_, account)| account.clone());
         }
         p
     }
