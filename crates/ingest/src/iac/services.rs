@@ -11,6 +11,7 @@ use super::Assembly;
 use koban_model as m;
 use koban_model::{Diagnostic, Origin, Severity, Twin, Unknown};
 use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 
 /// Which kind of IAM identity a link names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,8 +227,36 @@ impl Assembly {
 
     /// The interface AWS creates for one address of a Resolver endpoint; its address is read
     /// once interfaces have their addresses.
-    pub fn resolver_endpoint_interface(&mut self, endpoint: &str, eni: &str, ip_id: &str) {
-        self.links.endpoint_interfaces.push((endpoint.to_string(), eni.to_string(), ip_id.to_string()));
+    /// One address of a Resolver endpoint: its requester-managed interface `eni` in `subnet`
+    /// (at `ip` when given), linked to the endpoint as address `ip_id`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn resolver_endpoint_address(
+        &mut self,
+        endpoint: &str,
+        eni: String,
+        ip_id: &str,
+        subnet: String,
+        ip: Option<Ipv4Addr>,
+        security_groups: Vec<String>,
+        origin: Origin,
+    ) {
+        self.links.endpoint_interfaces.push((endpoint.to_string(), eni.clone(), ip_id.to_string()));
+        self.interface(super::InterfaceRequest {
+            id: eni,
+            subnet,
+            owner: m::EniOwner::ResolverEndpoint(endpoint.to_string()),
+            interface_type: "interface".into(),
+            description: Some(format!("Route 53 Resolver: {endpoint}:{ip_id}")),
+            private_ips: ip.into_iter().collect(),
+            count: 1,
+            security_groups,
+            source_dest_check: true,
+            requester_managed: true,
+            public_ip_at_launch: Some(false),
+            default_security_group: false,
+            tags: Vec::new(),
+            origin,
+        });
     }
 
     pub fn resolver_rule(&mut self, x: m::ResolverRule) {

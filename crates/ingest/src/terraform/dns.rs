@@ -3,7 +3,7 @@
 //! (private with `vpc` blocks), `aws_route53_zone_association` and `aws_route53_record`.
 
 use super::resources::{err, Tf, R};
-use crate::iac::{Assembly, InterfaceRequest};
+use crate::iac::Assembly;
 use koban_model as m;
 use std::net::Ipv4Addr;
 
@@ -23,23 +23,15 @@ pub fn resolver_endpoint(t: &Tf, a: &mut Assembly) -> R<()> {
     for (i, b) in blocks.iter().enumerate() {
         let eni = t.derived("eni-", i);
         let ip_id = t.derived("rni-", i);
-        a.interface(InterfaceRequest {
-            id: eni.clone(),
-            subnet: b.req("subnet_id")?,
-            owner: m::EniOwner::ResolverEndpoint(id.clone()),
-            interface_type: "interface".into(),
-            description: Some(format!("Route 53 Resolver: {id}:{ip_id}")),
-            private_ips: ip(b.s("ip")?, "ip_address.ip")?.into_iter().collect(),
-            count: 1,
-            security_groups: security_groups.clone(),
-            source_dest_check: true,
-            requester_managed: true,
-            public_ip_at_launch: Some(false),
-            default_security_group: false,
-            tags: Vec::new(),
-            origin: t.origin(),
-        });
-        a.resolver_endpoint_interface(&id, &eni, &ip_id);
+        a.resolver_endpoint_address(
+            &id,
+            eni,
+            &ip_id,
+            b.req("subnet_id")?,
+            ip(b.s("ip")?, "ip_address.ip")?,
+            security_groups.clone(),
+            t.origin(),
+        );
     }
     a.resolver_endpoint(m::ResolverEndpoint {
         id,

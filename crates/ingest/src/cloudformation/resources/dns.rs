@@ -5,7 +5,7 @@
 use super::{text, Res, R};
 use crate::cloudformation::service_attributes::resolver_endpoint_id;
 use crate::cloudformation::value::Val;
-use crate::iac::{Assembly, InterfaceRequest};
+use crate::iac::Assembly;
 use koban_model as m;
 use std::net::Ipv4Addr;
 
@@ -30,23 +30,7 @@ pub fn resolver_endpoint(r: &Res, a: &mut Assembly) -> R<()> {
             .ok_or_else(|| r.err(x.pos, "IpAddresses: every address needs a SubnetId"))?;
         let eni = r.derived("eni-", i);
         let ip_id = r.derived("rni-", i);
-        a.interface(InterfaceRequest {
-            id: eni.clone(),
-            subnet,
-            owner: m::EniOwner::ResolverEndpoint(id.clone()),
-            interface_type: "interface".into(),
-            description: Some(format!("Route 53 Resolver: {id}:{ip_id}")),
-            private_ips: addr(r, x, "Ip")?.into_iter().collect(),
-            count: 1,
-            security_groups: security_groups.clone(),
-            source_dest_check: true,
-            requester_managed: true,
-            public_ip_at_launch: Some(false),
-            default_security_group: false,
-            tags: Vec::new(),
-            origin: r.origin(),
-        });
-        a.resolver_endpoint_interface(&id, &eni, &ip_id);
+        a.resolver_endpoint_address(&id, eni, &ip_id, subnet, addr(r, x, "Ip")?, security_groups.clone(), r.origin());
     }
     a.resolver_endpoint(m::ResolverEndpoint {
         id,
