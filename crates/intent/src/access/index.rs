@@ -181,7 +181,7 @@ fn parse_one(p: &Pending<'_>) -> Parsed {
                     resource: Some(p.owner.clone()),
                 });
             }
-            Parsed::Ok(NamedPolicy { name: p.name.clone(), document }, diags)
+            Parsed::Ok(NamedPolicy { name: p.name.clone(), document: document.into() }, diags)
         }
         Err(e) => {
             let reason = format!("the policy document does not follow the policy grammar: {e}");

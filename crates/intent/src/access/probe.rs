@@ -9,7 +9,7 @@ use koban_policy::{parse_policy_str, Caller, ContextValue, NamedPolicy, RequestC
 /// A policy allowing everything: the identity side of the probes.
 pub fn allow_all() -> Option<NamedPolicy> {
     let doc = parse_policy_str(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#).ok()?;
-    Some(NamedPolicy { name: "koban-probe-identity".into(), document: doc })
+    Some(NamedPolicy { name: "koban-probe-identity".into(), document: doc.into() })
 }
 
 /// The role a probe of `account` calls as, unless a policy names another principal.

@@ -83,7 +83,7 @@ pub fn unsettled_keys(ps: &PolicySet, ctx: &RequestContext, know: &Knowledge) ->
 fn bound(ps: &PolicySet, unsettled: &HashSet<String>, optimistic: bool) -> PolicySet {
     let adjust = |p: &NamedPolicy| -> NamedPolicy {
         let mut p = p.clone();
-        p.document.statements.retain_mut(|s| {
+        std::sync::Arc::make_mut(&mut p.document).statements.retain_mut(|s| {
             let before = s.conditions.len();
             s.conditions.retain(|c| !unsettled.contains(&c.key_lower));
             if s.conditions.len() == before {
@@ -127,7 +127,7 @@ mod tests {
     use koban_policy::{parse_policy_str, Caller, ContextValue};
 
     fn named(name: &str, doc: &str) -> NamedPolicy {
-        NamedPolicy { name: name.into(), document: parse_policy_str(doc).unwrap_or_else(|e| panic!("{e}")) }
+        NamedPolicy { name: name.into(), document: parse_policy_str(doc).unwrap_or_else(|e| panic!("{e}")).into() }
     }
 
     fn ctx(keys: &[(&str, &str)]) -> RequestContext {

@@ -6,6 +6,8 @@
 mod flow;
 pub mod principal;
 
+use std::sync::Arc;
+
 use crate::ast::{ActionKind, Effect, PolicyDocument, Statement};
 use crate::condition::all_conditions_match;
 use crate::context::RequestContext;
@@ -17,8 +19,8 @@ use principal::{match_principal, PrincipalMatch};
 pub struct NamedPolicy {
     /// How statements of this policy are named in explanations (`name#Sid`).
     pub name: String,
-    /// The parsed document.
-    pub document: PolicyDocument,
+    /// The parsed document, shared by every request or principal it applies to.
+    pub document: Arc<PolicyDocument>,
 }
 
 /// One level of the organization (root, an OU, or the account) and the SCPs or RCPs
