@@ -8,7 +8,7 @@ pub mod requests;
 
 use crate::error::{BenchError, Result};
 use koban_policy::evaluate::decide;
-use koban_policy::simulate::{build_request, SimulateOptions};
+use koban_policy::simulate::{RequestBuilder, SimulateOptions};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -22,8 +22,9 @@ pub fn write_requests(out: &Path, count: usize, seed: u64) -> Result<()> {
     std::fs::write(out, requests::generate(count, seed)).map_err(|e| BenchError::io(out, e))
 }
 
-/// koban's evaluation rate on one core: every request built once (parsed policies, context),
-/// then `decide` over all of them, repeated until at least `min` evaluations ran.
+/// koban's evaluation rate on one core: every request built once (parsed policies shared
+/// between requests that carry the same text, as `koban policy simulate` does; context), then
+/// `decide` over all of them, repeated until at least `min` evaluations ran.
 pub struct EvalRate {
     pub requests: usize,
     pub evaluations: usize,
@@ -33,13 +34,14 @@ pub struct EvalRate {
 pub fn eval_rate(file: &Path, min: usize) -> Result<EvalRate> {
     let f = std::fs::File::open(file).map_err(|e| BenchError::io(file, e))?;
     let mut built = Vec::new();
+    let builder = RequestBuilder::default();
     for (i, line) in BufReader::new(f).lines().enumerate() {
         let line = line.map_err(|e| BenchError::io(file, e))?;
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value = serde_json::from_str(&line).map_err(|e| BenchError::Json { path: file.to_path_buf(), source: e })?;
-        let req = build_request(&v, SimulateOptions::default())
+        let req = builder
+            .build(&line, SimulateOptions::default())
             .map_err(|e| BenchError::Params(format!("{}: line {}: {e}", file.display(), i + 1)))?;
         built.push(req);
     }
@@ -109,8 +111,8 @@ mod tests {
         assert_ne!(a, requests::generate(300, 8));
         let mut decisions = std::collections::BTreeMap::new();
         for line in a.lines() {
-            let v: Value = serde_json::from_str(line).expect("valid JSON");
-            let (ps, ctx) = build_request(&v, SimulateOptions::default()).expect("koban accepts every generated request");
+            let (ps, ctx) =
+                RequestBuilder::default().build(line, SimulateOptions::default()).expect("koban accepts every generated request");
             *decisions.entry(decide(&ps, &ctx).as_str()).or_insert(0) += 1;
         }
         // a typical mix: every decision occurs

@@ -185,16 +185,28 @@ fn scps(rng: &mut ChaCha8Rng) -> Value {
     json!([[full.clone(), guard], ou, [full]])
 }
 
-/// One request.
-pub fn request(rng: &mut ChaCha8Rng, id: usize) -> Value {
-    let t = TARGETS.choose(rng).unwrap_or(&TARGETS[0]);
-    let account = *ACCOUNTS.choose(rng).unwrap_or(&ACCOUNTS[0]);
+/// Roles per (target, account, team): a request's identity policies are those of one of
+/// them, so the same documents recur across requests as they do when one landing zone's
+/// roles make many calls (10 targets × 3 accounts × 4 teams × 8 = 960 roles).
+pub const ROLES_PER_TARGET: u64 = 8;
+
+/// One request; `seed` seeds the roles' identity policies.
+pub fn request(rng: &mut ChaCha8Rng, id: usize, seed: u64) -> Value {
+    let ti = rng.gen_range(0..TARGETS.len());
+    let t = &TARGETS[ti];
+    let ai = rng.gen_range(0..ACCOUNTS.len());
+    let account = ACCOUNTS[ai];
     let caller_account = if rng.gen_bool(0.85) { account } else { *ACCOUNTS.choose(rng).unwrap_or(&ACCOUNTS[0]) };
-    let team = *TEAMS.choose(rng).unwrap_or(&TEAMS[0]);
-    let role = format!("{team}-app");
-    let role_arn = format!("arn:aws:iam::{caller_account}:role/{role}");
+    let mi = rng.gen_range(0..TEAMS.len());
+    let team = TEAMS[mi];
+    let role_name = format!("{team}-app");
+    // The calling role's identity policies: its own random stream, the same in every request.
+    let role_stream = ((ti * ACCOUNTS.len() + ai) * TEAMS.len() + mi) as u64 * ROLES_PER_TARGET + rng.gen_range(0..ROLES_PER_TARGET);
+    let mut role_rng = ChaCha8Rng::seed_from_u64(seed);
+    role_rng.set_stream(role_stream);
+    let role_arn = format!("arn:aws:iam::{caller_account}:role/{role_name}");
     let principal = if rng.gen_bool(0.9) {
-        format!("arn:aws:sts::{caller_account}:assumed-role/{role}/i-0{:015x}", rng.gen::<u64>() >> 4)
+        format!("arn:aws:sts::{caller_account}:assumed-role/{role_name}/i-0{:015x}", rng.gen::<u64>() >> 4)
     } else {
         format!("arn:aws:iam::{caller_account}:user/{team}-ci")
     };
@@ -222,7 +234,7 @@ pub fn request(rng: &mut ChaCha8Rng, id: usize) -> Value {
         "resourceAccount": account,
         "context": Value::Object(context),
         "deriveContext": true,
-        "identityPolicies": identity_policies(rng, t, &resource, team),
+        "identityPolicies": identity_policies(&mut role_rng, t, &resource, team),
     });
     if rng.gen_bool(0.3) {
         let service = t.action.split(':').next().unwrap_or("s3");
@@ -254,7 +266,7 @@ pub fn generate(count: usize, seed: u64) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = String::with_capacity(count * 1600);
     for i in 0..count {
-        out.push_str(&request(&mut rng, i).to_string());
+        out.push_str(&request(&mut rng, i, seed).to_string());
         out.push('\n');
     }
     out

@@ -90,10 +90,19 @@ impl ArnPattern {
 
     /// Matches a concrete ARN (or `*` for actions without resources).
     pub fn matches(&self, text: &str, ctx: &RequestContext) -> Result<bool, Unresolved> {
+        self.matches_parsed(text, || Arn::parse(text), ctx)
+    }
+
+    /// Matches the request's resource, whose ARN parts the context holds already.
+    pub fn matches_resource(&self, ctx: &RequestContext) -> Result<bool, Unresolved> {
+        self.matches_parsed(ctx.resource(), || ctx.resource_arn(), ctx)
+    }
+
+    fn matches_parsed<'t>(&self, text: &'t str, arn: impl FnOnce() -> Option<Arn<'t>>, ctx: &RequestContext) -> Result<bool, Unresolved> {
         match self {
             ArnPattern::Whole(p) => p.matches(text, ctx),
             ArnPattern::Parts { head, resource } => {
-                let Some(arn) = Arn::parse(text) else {
+                let Some(arn) = arn() else {
                     return Ok(false);
                 };
                 Ok(head[0].matches(arn.partition, ctx)?
@@ -125,6 +134,10 @@ mod tests {
         let ctx = RequestContext::builder().build();
         let p = ArnPattern::compile("arn:aws:sqs:*:111122223333:queue*", true);
         assert_eq!(p.matches("arn:aws:sqs:us-east-1:111122223333:queue1", &ctx), Ok(true));
+        let on = |r: &str| RequestContext::builder().resource(r).build();
+        assert_eq!(p.matches_resource(&on("arn:aws:sqs:us-east-1:111122223333:queue1")), Ok(true));
+        assert_eq!(p.matches_resource(&on("arn:aws:sqs:us-east-1:111122223333")), Ok(false));
+        assert_eq!(on("arn:aws:s3:::b/k:x").resource_arn().map(|a| a.resource), Some("b/k:x"));
         assert_eq!(p.matches("arn:aws:sqs:us-east-1:444455556666:queue1", &ctx), Ok(false));
         // a wildcard in the region does not swallow the account
         let p = ArnPattern::compile("arn:aws:sqs:*:queue1", true);

@@ -130,7 +130,11 @@ impl Catalog {
 
     /// Whether resource control policies apply to requests to this service.
     pub fn supports_rcps(&self, service: &str) -> bool {
-        self.rcp_services.contains(&service.to_ascii_lowercase())
+        if service.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.rcp_services.contains(&service.to_ascii_lowercase())
+        } else {
+            self.rcp_services.contains(service)
+        }
     }
 
     /// Whether a condition key is known: a global `aws:` key or a key of its service.

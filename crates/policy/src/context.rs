@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use crate::arn::{is_account_id, Arn};
 
 /// A context key's value.
@@ -167,8 +169,11 @@ pub struct RequestContext {
     action_service_lower: String,
     action_name_lower: String,
     resource: String,
+    /// Where the resource ARN's five separating colons are, if it is an ARN (parsed once,
+    /// read by every resource match).
+    resource_colons: Option<[u32; 5]>,
     resource_account: Option<String>,
-    keys: HashMap<String, ContextValue>,
+    keys: HashMap<String, ContextValue, RandomState>,
 }
 
 impl RequestContext {
@@ -179,7 +184,7 @@ impl RequestContext {
             action: String::new(),
             resource: "*".to_string(),
             resource_account: None,
-            keys: HashMap::new(),
+            keys: HashMap::default(),
         }
     }
 
@@ -206,6 +211,13 @@ impl RequestContext {
     /// The resource ARN, or `*`.
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+
+    /// The resource ARN's parts (`None` when the resource is not an ARN).
+    pub fn resource_arn(&self) -> Option<Arn<'_>> {
+        let [a, b, c, d, e] = self.resource_colons?.map(|i| i as usize);
+        let r = &self.resource;
+        Some(Arn { partition: &r[a + 1..b], service: &r[b + 1..c], region: &r[c + 1..d], account: &r[d + 1..e], resource: &r[e + 1..] })
     }
 
     /// The account that owns the resource.
@@ -245,7 +257,7 @@ pub struct RequestContextBuilder {
     action: String,
     resource: String,
     resource_account: Option<String>,
-    keys: HashMap<String, ContextValue>,
+    keys: HashMap<String, ContextValue, RandomState>,
 }
 
 impl RequestContextBuilder {
@@ -318,7 +330,16 @@ impl RequestContextBuilder {
     pub fn build(self) -> RequestContext {
         let resource_account = self.effective_resource_account();
         let (svc, name) = self.action.split_once(':').unwrap_or(("", ""));
+        let resource_colons = Arn::parse(&self.resource).and_then(|_| {
+            let mut colons = self.resource.match_indices(':').map(|(i, _)| u32::try_from(i).ok());
+            let mut out = [0u32; 5];
+            for slot in &mut out {
+                *slot = colons.next()??;
+            }
+            Some(out)
+        });
         RequestContext {
+            resource_colons,
             action_service_lower: svc.to_ascii_lowercase(),
             action_name_lower: name.to_ascii_lowercase(),
             caller: self.caller,

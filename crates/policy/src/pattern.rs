@@ -210,6 +210,13 @@ fn utf8_len(first: u8) -> usize {
 /// Wildcard match of `text` against pieces (`Var` pieces never match; resolve them first).
 /// Greedy with single-star backtracking: linear for typical patterns, never exponential.
 pub fn glob(pieces: &[Piece], text: &str) -> bool {
+    // The shapes most patterns have, without the general loop.
+    match pieces {
+        [Piece::Lit(l)] => return l.as_ref() == text,
+        [Piece::Star] => return true,
+        [Piece::Lit(l), Piece::Star] => return text.starts_with(l.as_ref()),
+        _ => {}
+    }
     let t = text.as_bytes();
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;

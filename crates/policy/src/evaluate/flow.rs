@@ -248,9 +248,20 @@ fn core(
     None
 }
 
+/// `policy#Sid`, or `policy#N` (1-based) without a Sid (as [`Statement::label`]), built
+/// without the formatting machinery: explanations name many statements per request.
+///
+/// [`Statement::label`]: crate::ast::Statement::label
 fn statement_name(p: &NamedPolicy, index: usize) -> String {
-    let label = p.document.statements.iter().find(|s| s.index == index).map_or_else(|| (index + 1).to_string(), |s| s.label());
-    format!("{}#{}", p.name, label)
+    let sid = p.document.statements.iter().find(|s| s.index == index).and_then(|s| s.sid.as_deref()).filter(|s| !s.is_empty());
+    let mut out = String::with_capacity(p.name.len() + 1 + sid.map_or(4, str::len));
+    out.push_str(&p.name);
+    out.push('#');
+    match sid {
+        Some(sid) => out.push_str(sid),
+        None => out.push_str(&(index + 1).to_string()),
+    }
+    out
 }
 
 fn policy_of<'a>(ps: &'a PolicySet, h: &Hit) -> Option<&'a NamedPolicy> {
@@ -334,7 +345,7 @@ pub(crate) fn explain(ps: &PolicySet, ctx: &RequestContext, out: &Outcome, trace
                     PolicyType::Rcp => out.rcp_applies,
                     _ => true,
                 })
-                .filter_map(|h| named(h).map(|n| format!("{}:{n}", type_name(h.ty))))
+                .filter_map(|h| named(h).map(|n| typed_name(h.ty, &n)))
                 .collect();
             e.reason = format!("explicitly denied by {}", e.decided_by.join(", "));
         }
@@ -354,7 +365,7 @@ pub(crate) fn explain(ps: &PolicySet, ctx: &RequestContext, out: &Outcome, trace
                         Grant::Root | Grant::CallerIdentity => false,
                     }
             };
-            e.decided_by = trace.hits.iter().filter(wanted).filter_map(|h| named(h).map(|n| format!("{}:{n}", type_name(h.ty)))).collect();
+            e.decided_by = trace.hits.iter().filter(wanted).filter_map(|h| named(h).map(|n| typed_name(h.ty, &n))).collect();
             e.reason = match grant {
                 Grant::CallerIdentity => "sts:GetCallerIdentity needs no permission".to_string(),
                 Grant::Root => "the account root user has full access to its own account".to_string(),
@@ -384,6 +395,16 @@ pub(crate) fn explain(ps: &PolicySet, ctx: &RequestContext, out: &Outcome, trace
         }
     }
     e
+}
+
+/// `type:policy#statement`, as `decidedBy` lists statements.
+fn typed_name(ty: PolicyType, name: &str) -> String {
+    let ty = type_name(ty);
+    let mut out = String::with_capacity(ty.len() + 1 + name.len());
+    out.push_str(ty);
+    out.push(':');
+    out.push_str(name);
+    out
 }
 
 fn type_name(ty: PolicyType) -> &'static str {

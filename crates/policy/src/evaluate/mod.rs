@@ -123,7 +123,7 @@ pub fn resource_matches(stmt: &Statement, ctx: &RequestContext) -> bool {
     let Some(elem) = &stmt.resource else {
         return true;
     };
-    let any = elem.resources.iter().any(|r| r.pattern.matches(ctx.resource(), ctx).unwrap_or(false));
+    let any = elem.resources.iter().any(|r| r.pattern.matches_resource(ctx).unwrap_or(false));
     any != elem.negated
 }
 

@@ -37,7 +37,7 @@ impl Answer {
 pub(crate) fn answer_object(req: &RawObject<'_>, cache: &PolicyCache, options: SimulateOptions) -> Answer {
     let id = match req.get("id") {
         None => Value::Null,
-        Some(raw) => match serde_json::from_str(raw.get()) {
+        Some(raw) => match serde_json::from_str(raw) {
             Ok(v) => v,
             Err(e) => return Answer::failed(Value::Null, format!("input: id: {e}")),
         },
@@ -52,7 +52,7 @@ pub(crate) fn answer_object(req: &RawObject<'_>, cache: &PolicyCache, options: S
 }
 
 /// Answers a request given as any JSON value (only objects are requests).
-pub(crate) fn answer_value(raw: &RawValue, cache: &PolicyCache, options: SimulateOptions) -> Answer {
+pub(crate) fn answer_value(raw: &str, cache: &PolicyCache, options: SimulateOptions) -> Answer {
     match object(raw) {
         Some(req) => answer_object(&req, cache, options),
         None => Answer::failed(Value::Null, "input: request must be a JSON object".into()),
@@ -81,7 +81,7 @@ pub(crate) enum Parsed<'a> {
     /// One request object.
     Object(RawObject<'a>),
     /// An array: a batch of requests.
-    Batch(Vec<&'a RawValue>),
+    Batch(Vec<&'a str>),
     /// Valid JSON of another type (answered with an error).
     Other,
 }
@@ -92,7 +92,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed<'_>, serde_json::Error> {
         return serde_json::from_str::<RawObject>(text).map(Parsed::Object);
     }
     let raw: &RawValue = serde_json::from_str(text)?;
-    Ok(match array(raw) {
+    Ok(match array(raw.get()) {
         Some(items) => Parsed::Batch(items),
         None => Parsed::Other,
     })

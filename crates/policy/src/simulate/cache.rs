@@ -1,7 +1,7 @@
-//! The policy cache of a simulation run: every policy entry of a request (a document, a
-//! JSON string holding one, or `{"name", "policy"}`) is parsed and validated once per
-//! distinct text and policy kind, and shared by every request that carries the same text.
-//! Bounded: a kind's table is emptied when it reaches [`MAX_ENTRIES`].
+//! The caches of a simulation run, by JSON text ([`Memo`]): every policy entry of a request
+//! (a document, a JSON string holding one, or `{"name", "policy"}`) is parsed and validated
+//! once per distinct text and policy kind ([`PolicyCache`]), and shared by every request
+//! that carries the same text. Bounded: a table is emptied when it reaches [`MAX_ENTRIES`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -9,10 +9,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 use serde_json::Value;
 
 use crate::ast::PolicyDocument;
+use crate::evaluate::{NamedPolicy, OrgLevel};
 use crate::parse::parse_policy;
 use crate::validate::{validate_parsed, validate_text, Finding, PolicyKind};
 
-/// Distinct texts kept per policy kind before the table starts over.
+/// Distinct texts a table keeps before it starts over.
 pub const MAX_ENTRIES: usize = 16_384;
 
 /// Why a policy entry cannot take part in a request.
@@ -33,12 +34,44 @@ pub(crate) struct Compiled {
     pub outcome: Result<Arc<PolicyDocument>, Failure>,
 }
 
-type Table = RwLock<HashMap<Box<str>, Arc<Compiled>, foldhash::fast::RandomState>>;
+/// Values computed from JSON text, by that text; emptied when it reaches [`MAX_ENTRIES`].
+pub(crate) struct Memo<V> {
+    table: RwLock<HashMap<Box<str>, Arc<V>, foldhash::fast::RandomState>>,
+}
 
-/// Compiled policy entries by kind and text, shared by the threads of a run.
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Memo { table: RwLock::default() }
+    }
+}
+
+impl<V> Memo<V> {
+    /// The value for `text`, computed by `make` on a miss.
+    pub fn get(&self, text: &str, make: impl FnOnce() -> V) -> Arc<V> {
+        if let Some(hit) = self.table.read().unwrap_or_else(PoisonError::into_inner).get(text) {
+            return Arc::clone(hit);
+        }
+        let value = Arc::new(make());
+        let mut w = self.table.write().unwrap_or_else(PoisonError::into_inner);
+        if w.len() >= MAX_ENTRIES {
+            w.clear();
+        }
+        w.insert(text.into(), Arc::clone(&value));
+        value
+    }
+}
+
+/// Compiled policy entries by kind and text, and whole policy fields by field and text
+/// (a role's `identityPolicies`, an account's `scps`, … recur verbatim across requests),
+/// shared by the threads of a run.
 #[derive(Default)]
 pub(crate) struct PolicyCache {
-    tables: [Table; 5],
+    tables: [Memo<Compiled>; 5],
+    /// `identityPolicies`, `permissionBoundaries`, `vpcEndpointPolicies`: the named policies
+    /// or the request's error.
+    pub lists: [Memo<Result<Vec<NamedPolicy>, String>>; 3],
+    /// `scps`, `rcps`: the levels or the request's error.
+    pub levels: [Memo<Result<Vec<OrgLevel>, String>>; 2],
 }
 
 fn slot(kind: PolicyKind) -> usize {
@@ -54,17 +87,7 @@ fn slot(kind: PolicyKind) -> usize {
 impl PolicyCache {
     /// The compiled entry for `text` (the entry's JSON text) as a policy of `kind`.
     pub fn get(&self, kind: PolicyKind, text: &str) -> Arc<Compiled> {
-        let table = &self.tables[slot(kind)];
-        if let Some(hit) = table.read().unwrap_or_else(PoisonError::into_inner).get(text) {
-            return Arc::clone(hit);
-        }
-        let compiled = Arc::new(compile(text, kind));
-        let mut w = table.write().unwrap_or_else(PoisonError::into_inner);
-        if w.len() >= MAX_ENTRIES {
-            w.clear();
-        }
-        w.insert(text.into(), Arc::clone(&compiled));
-        compiled
+        self.tables[slot(kind)].get(text, || compile(text, kind))
     }
 }
 

@@ -186,10 +186,24 @@ pub fn decide_request(req: &Value) -> Result<Decision, String> {
 
 /// Turns a request in the peer's format into a policy set and a request context.
 pub fn build_request(req: &Value, options: SimulateOptions) -> Result<(PolicySet, RequestContext), String> {
-    let text = req.to_string();
-    match parse(&text) {
-        Ok(answer::Parsed::Object(obj)) => request::build(&obj, &PolicyCache::default(), options),
-        _ => Err("input: request must be a JSON object".into()),
+    RequestBuilder::default().build(&req.to_string(), options)
+}
+
+/// Builds requests from their JSON text with one policy cache, so that requests carrying
+/// the same documents share them parsed (as a simulation run does).
+#[derive(Default)]
+pub struct RequestBuilder {
+    cache: PolicyCache,
+}
+
+impl RequestBuilder {
+    /// The policy set and context of one request (a JSON object's text).
+    pub fn build(&self, text: &str, options: SimulateOptions) -> Result<(PolicySet, RequestContext), String> {
+        match parse(text.trim()) {
+            Ok(answer::Parsed::Object(obj)) => request::build(&obj, &self.cache, options),
+            Ok(_) => Err("input: request must be a JSON object".into()),
+            Err(e) => Err(format!("input: invalid JSON: {e}")),
+        }
     }
 }
 

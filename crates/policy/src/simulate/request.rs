@@ -3,7 +3,6 @@
 //! [`PolicyCache`] by their text, so a document shared by many requests is parsed and
 //! validated once.
 
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::cache::{Failure, PolicyCache};
@@ -56,20 +55,20 @@ pub(crate) fn build(req: &RawObject<'_>, cache: &PolicyCache, options: SimulateO
     let boundaries = req.get("permissionBoundaries").or_else(|| req.get("permissionBoundary"));
     let endpoints = req.get("vpcEndpointPolicies").or_else(|| req.get("vpcEndpointPolicy"));
     let policies = PolicySet {
-        identity: policy_list(cache, req.get("identityPolicies"), "identity", "identityPolicies", PolicyKind::IdentityPolicy)?,
-        boundaries: policy_list(cache, boundaries, "boundary", "permissionBoundaries", PolicyKind::IdentityPolicy)?,
+        identity: policy_list(cache, 0, req.get("identityPolicies"), "identity", "identityPolicies", PolicyKind::IdentityPolicy)?,
+        boundaries: policy_list(cache, 1, boundaries, "boundary", "permissionBoundaries", PolicyKind::IdentityPolicy)?,
         session: optional_policy(cache, req.get("sessionPolicy"), "session", "sessionPolicy", PolicyKind::IdentityPolicy)?,
         resource: optional_policy(cache, req.get("resourcePolicy"), "resource", "resourcePolicy", PolicyKind::ResourcePolicy)?,
-        scps: org_levels(cache, req.get("scps"), "scp", PolicyKind::ServiceControlPolicy)?,
-        rcps: org_levels(cache, req.get("rcps"), "rcp", PolicyKind::ResourceControlPolicy)?,
-        endpoints: policy_list(cache, endpoints, "vpce", "vpcEndpointPolicy", PolicyKind::VpcEndpointPolicy)?,
+        scps: org_levels(cache, 0, req.get("scps"), "scp", PolicyKind::ServiceControlPolicy)?,
+        rcps: org_levels(cache, 1, req.get("rcps"), "rcp", PolicyKind::ResourceControlPolicy)?,
+        endpoints: policy_list(cache, 2, endpoints, "vpce", "vpcEndpointPolicy", PolicyKind::VpcEndpointPolicy)?,
     };
     Ok((policies, b.build()))
 }
 
 /// A context value, typed by the catalogue: a multivalued key given a string becomes a
 /// one-element set; a single-valued key given an array takes its first element.
-fn context_value(key: &str, raw: &RawValue) -> Result<Option<ContextValue>, String> {
+fn context_value(key: &str, raw: &str) -> Result<Option<ContextValue>, String> {
     let multivalued = catalog().is_multivalued(key);
     if let Some(s) = string(raw) {
         let s = s.into_owned();
@@ -78,7 +77,7 @@ fn context_value(key: &str, raw: &RawValue) -> Result<Option<ContextValue>, Stri
             _ => ContextValue::Single(s),
         }));
     }
-    let v: Value = serde_json::from_str(raw.get()).map_err(|e| format!("input: context[{key:?}]: {e}"))?;
+    let v: Value = serde_json::from_str(raw).map_err(|e| format!("input: context[{key:?}]: {e}"))?;
     let scalar = |x: &Value| -> Result<String, String> {
         match x {
             Value::String(s) => Ok(s.clone()),
@@ -105,53 +104,99 @@ fn context_value(key: &str, raw: &RawValue) -> Result<Option<ContextValue>, Stri
     })
 }
 
-/// One policy entry through the cache, named `fallback` unless it names itself.
-fn named_policy(cache: &PolicyCache, entry: &RawValue, fallback: String, what: &str, kind: PolicyKind) -> Result<NamedPolicy, String> {
-    let compiled = cache.get(kind, entry.get());
-    let name = compiled.name.clone().unwrap_or(fallback);
+/// `prefix` followed by `/n` for each position (`identity/0`, `scp/1/0`), without the
+/// formatting machinery (this runs for every policy of every request).
+fn numbered(prefix: &str, positions: &[usize]) -> String {
+    let mut s = String::with_capacity(prefix.len() + 4 * positions.len());
+    s.push_str(prefix);
+    for &n in positions {
+        s.push('/');
+        push_number(&mut s, n);
+    }
+    s
+}
+
+fn push_number(s: &mut String, n: usize) {
+    if n >= 10 {
+        push_number(s, n / 10);
+    }
+    s.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// One policy entry through the cache, named `fallback` unless it names itself; `what`
+/// (where the entry sits in the request) is formatted only for an error.
+fn named_policy(
+    cache: &PolicyCache,
+    entry: &str,
+    fallback: impl FnOnce() -> String,
+    what: impl FnOnce() -> String,
+    kind: PolicyKind,
+) -> Result<NamedPolicy, String> {
+    let compiled = cache.get(kind, entry);
+    let name = compiled.name.clone().unwrap_or_else(fallback);
     match &compiled.outcome {
         Ok(document) => Ok(NamedPolicy { name, document: document.clone() }),
-        Err(Failure::Invalid(e)) => Err(format!("policy: {what} ({name}): {e}")),
-        Err(Failure::Rejected(r)) => Err(format!("policy: {what} ({name}) would be rejected by AWS: {r}")),
+        Err(Failure::Invalid(e)) => Err(format!("policy: {} ({name}): {e}", what())),
+        Err(Failure::Rejected(r)) => Err(format!("policy: {} ({name}) would be rejected by AWS: {r}", what())),
     }
 }
 
 fn optional_policy(
     cache: &PolicyCache,
-    v: Option<&RawValue>,
+    v: Option<&str>,
     prefix: &str,
     what: &str,
     kind: PolicyKind,
 ) -> Result<Option<NamedPolicy>, String> {
     match non_null(v) {
         None => Ok(None),
-        Some(p) => named_policy(cache, p, prefix.to_string(), what, kind).map(Some),
+        Some(p) => named_policy(cache, p, || prefix.to_string(), || what.to_string(), kind).map(Some),
     }
 }
 
-fn policy_list(cache: &PolicyCache, v: Option<&RawValue>, prefix: &str, what: &str, kind: PolicyKind) -> Result<Vec<NamedPolicy>, String> {
+/// A list of policies (or one), memoised by the field's text in `cache.lists[field]`.
+fn policy_list(
+    cache: &PolicyCache,
+    field: usize,
+    v: Option<&str>,
+    prefix: &str,
+    what: &str,
+    kind: PolicyKind,
+) -> Result<Vec<NamedPolicy>, String> {
     let Some(v) = non_null(v) else {
         return Ok(Vec::new());
     };
-    let items = array(v).unwrap_or_else(|| vec![v]);
-    items.into_iter().enumerate().map(|(i, p)| named_policy(cache, p, format!("{prefix}/{i}"), &format!("{what}[{i}]"), kind)).collect()
+    let list = cache.lists[field].get(v, || {
+        let items = array(v).unwrap_or_else(|| vec![v]);
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| named_policy(cache, p, || numbered(prefix, &[i]), || format!("{what}[{i}]"), kind))
+            .collect()
+    });
+    list.as_ref().clone()
 }
 
-fn org_levels(cache: &PolicyCache, v: Option<&RawValue>, prefix: &str, kind: PolicyKind) -> Result<Vec<OrgLevel>, String> {
+/// SCP or RCP levels, memoised by the field's text in `cache.levels[field]`.
+fn org_levels(cache: &PolicyCache, field: usize, v: Option<&str>, prefix: &str, kind: PolicyKind) -> Result<Vec<OrgLevel>, String> {
     let Some(v) = non_null(v) else {
         return Ok(Vec::new());
     };
+    cache.levels[field].get(v, || org_levels_of(cache, v, prefix, kind)).as_ref().clone()
+}
+
+fn org_levels_of(cache: &PolicyCache, v: &str, prefix: &str, kind: PolicyKind) -> Result<Vec<OrgLevel>, String> {
     let levels = array(v).ok_or_else(|| format!("input: {prefix}s must be an array of levels (root first, account last)"))?;
     levels
         .iter()
         .enumerate()
         .map(|(li, level)| {
-            let mut id = format!("{prefix}-level-{li}");
+            let mut id = None;
             let policies = if let Some(list) = array(level) {
                 list
             } else if let Some(m) = object(level) {
                 if let Some(i) = non_null(m.get("id")).and_then(string).filter(|i| !i.is_empty()) {
-                    id = i.into_owned();
+                    id = Some(i.into_owned());
                 }
                 match non_null(m.get("policies")) {
                     None => Vec::new(),
@@ -163,8 +208,14 @@ fn org_levels(cache: &PolicyCache, v: Option<&RawValue>, prefix: &str, kind: Pol
             let policies = policies
                 .iter()
                 .enumerate()
-                .map(|(pi, p)| named_policy(cache, p, format!("{prefix}/{li}/{pi}"), &format!("{prefix}s[{li}][{pi}]"), kind))
+                .map(|(pi, p)| named_policy(cache, p, || numbered(prefix, &[li, pi]), || format!("{prefix}s[{li}][{pi}]"), kind))
                 .collect::<Result<Vec<_>, _>>()?;
+            let id = id.unwrap_or_else(|| {
+                let mut s = String::from(prefix);
+                s.push_str("-level-");
+                push_number(&mut s, li);
+                s
+            });
             Ok(OrgLevel { id, policies })
         })
         .collect()
