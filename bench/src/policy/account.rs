@@ -147,8 +147,11 @@ pub fn generate(out: &Path, roles: usize, policies: usize, seed: u64) -> Result<
     let secret_policy = doc(vec![
         json!({"Sid": "DenyOutsideTheOrganization", "Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*",
                "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}}),
+        // Calls from a VPC must come through the account's endpoint; calls from outside any
+        // VPC are not stopped here (a lock that denied them would leave who-can nobody in a
+        // twin without networks).
         json!({"Sid": "DenyOtherEndpoints", "Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*",
-               "Condition": {"StringNotEqualsIfExists": {"aws:SourceVpce": VPCE}}}),
+               "Condition": {"StringNotEqualsIfExists": {"aws:SourceVpce": VPCE}, "Null": {"aws:SourceVpc": "false"}}}),
         json!({"Sid": "PaymentsRoles", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "secretsmanager:GetSecretValue",
                "Resource": "*", "Condition": {"ArnLike": {"aws:PrincipalArn": format!("arn:aws:iam::{ACCOUNT}:role/payments-*")}}}),
     ]);

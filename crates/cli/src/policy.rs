@@ -24,8 +24,8 @@ pub fn run(command: &PolicyCommand, format: Format) -> ExitCode {
             match result {
                 Ok(summary) => {
                     eprintln!(
-                        "koban: {} request(s): {} allow, {} explicit-deny, {} implicit-deny, {} error(s)",
-                        summary.requests, summary.allow, summary.explicit_deny, summary.implicit_deny, summary.errors
+                        "koban: {} request(s) on {} thread(s): {} allow, {} explicit-deny, {} implicit-deny, {} error(s)",
+                        summary.requests, summary.threads, summary.allow, summary.explicit_deny, summary.implicit_deny, summary.errors
                     );
                     ExitCode::SUCCESS
                 }

@@ -299,22 +299,21 @@ impl RequestContextBuilder {
     /// Adds `aws:PrincipalArn`, `aws:PrincipalAccount` and `aws:ResourceAccount` where absent,
     /// as AWS puts them in every signed request (`deriveContext` of the simulate format).
     pub fn derive_principal_keys(mut self) -> Self {
-        let resource_account = self.effective_resource_account();
-        if let Some(acct) = resource_account {
-            if !self.has_context("aws:ResourceAccount") {
-                self = self.context("aws:ResourceAccount", ContextValue::Single(acct));
+        if !self.keys.contains_key("aws:resourceaccount") {
+            if let Some(acct) = self.effective_resource_account() {
+                self.keys.insert("aws:resourceaccount".to_string(), ContextValue::Single(acct));
             }
         }
-        if let Caller::Arn { arn, account, kind, .. } = self.caller.clone() {
-            if !account.is_empty() && !self.has_context("aws:PrincipalAccount") {
-                self = self.context("aws:PrincipalAccount", ContextValue::Single(account));
+        if let Caller::Arn { arn, account, kind, .. } = &self.caller {
+            if !account.is_empty() && !self.keys.contains_key("aws:principalaccount") {
+                self.keys.insert("aws:principalaccount".to_string(), ContextValue::Single(account.clone()));
             }
-            if !self.has_context("aws:PrincipalArn") {
+            if !self.keys.contains_key("aws:principalarn") {
                 let principal_arn = match kind {
                     ArnCallerKind::AssumedRole { role_arn, .. } => role_arn,
                     _ => arn,
                 };
-                self = self.context("aws:PrincipalArn", ContextValue::Single(principal_arn));
+                self.keys.insert("aws:principalarn".to_string(), ContextValue::Single(principal_arn.clone()));
             }
         }
         self

@@ -72,6 +72,8 @@ pub(crate) struct PolicyCache {
     pub lists: [Memo<Result<Vec<NamedPolicy>, String>>; 3],
     /// `scps`, `rcps`: the levels or the request's error.
     pub levels: [Memo<Result<Vec<OrgLevel>, String>>; 2],
+    /// Context keys: whether the catalogue knows them as multivalued.
+    pub multivalued: Memo<Option<bool>>,
 }
 
 fn slot(kind: PolicyKind) -> usize {

@@ -43,7 +43,7 @@ pub(crate) fn build(req: &RawObject<'_>, cache: &PolicyCache, options: SimulateO
     if let Some(ctx) = non_null(req.get("context")) {
         let ctx = object(ctx).ok_or("input: context must be an object")?;
         for (k, v) in ctx.sorted() {
-            if let Some(value) = context_value(k, v)? {
+            if let Some(value) = context_value(k, v, *cache.multivalued.get(k, || catalog().is_multivalued(k)))? {
                 b = b.context(k, value);
             }
         }
@@ -68,8 +68,7 @@ pub(crate) fn build(req: &RawObject<'_>, cache: &PolicyCache, options: SimulateO
 
 /// A context value, typed by the catalogue: a multivalued key given a string becomes a
 /// one-element set; a single-valued key given an array takes its first element.
-fn context_value(key: &str, raw: &str) -> Result<Option<ContextValue>, String> {
-    let multivalued = catalog().is_multivalued(key);
+fn context_value(key: &str, raw: &str, multivalued: Option<bool>) -> Result<Option<ContextValue>, String> {
     if let Some(s) = string(raw) {
         let s = s.into_owned();
         return Ok(Some(match multivalued {
