@@ -232,6 +232,9 @@ pub enum PolicyCommand {
     Simulate {
         /// Request file (JSON Lines, or one JSON document); `-` or absent for stdin.
         file: Option<PathBuf>,
+        /// Answer with the decision only (`"explanation": null`), like the peer's `--no-raw`.
+        #[arg(long)]
+        no_explain: bool,
     },
     /// Validate policy documents like IAM Access Analyzer. Exit 1 when any finding is an error
     /// or security warning.

@@ -2,24 +2,26 @@
 //! format as the iam-simulate peer, so both can run on one file.
 
 use crate::args::{Format, PolicyCommand, PolicyType};
-use koban_policy::{simulate_jsonl, validate_document, PolicyKind, Severity};
+use koban_policy::simulate::{simulate_jsonl_with, SimulateOptions};
+use koban_policy::{validate_document, PolicyKind, Severity};
 use std::io::{BufReader, Write};
 use std::process::ExitCode;
 
 pub fn run(command: &PolicyCommand, format: Format) -> ExitCode {
     match command {
-        PolicyCommand::Simulate { file } => {
+        PolicyCommand::Simulate { file, no_explain } => {
+            let options = SimulateOptions { no_explain: *no_explain, ..SimulateOptions::default() };
             let stdout = std::io::stdout();
             let out = std::io::BufWriter::new(stdout.lock());
             let result = match file.as_deref().filter(|f| f.as_os_str() != "-") {
                 Some(path) => match std::fs::File::open(path) {
-                    Ok(f) => simulate_jsonl(BufReader::new(f), out),
+                    Ok(f) => simulate_jsonl_with(BufReader::new(f), out, options),
                     Err(e) => {
                         eprintln!("koban: {}: {e}", path.display());
                         return ExitCode::from(2);
                     }
                 },
-                None => simulate_jsonl(std::io::stdin().lock(), out),
+                None => simulate_jsonl_with(std::io::stdin().lock(), out, options),
             };
             match result {
                 Ok(summary) => {

@@ -11,7 +11,7 @@ use super::cache::PolicyCache;
 use super::raw::{array, object, RawObject};
 use super::request::build;
 use super::{SimulateOptions, SimulateSummary};
-use crate::evaluate::evaluate;
+use crate::evaluate::{decide, evaluate};
 use crate::explain::{Decision, Explanation};
 
 /// One answer line.
@@ -43,6 +43,7 @@ pub(crate) fn answer_object(req: &RawObject<'_>, cache: &PolicyCache, options: S
         },
     };
     match build(req, cache, options) {
+        Ok((policies, ctx)) if options.no_explain => Answer { id, decision: Some(decide(&policies, &ctx)), error: None, explanation: None },
         Ok((policies, ctx)) => {
             let e = evaluate(&policies, &ctx);
             Answer { id, decision: Some(e.decision), error: None, explanation: Some(e) }

@@ -74,6 +74,9 @@ pub struct SimulateOptions {
     /// Add `aws:PrincipalArn`, `aws:PrincipalAccount` and `aws:ResourceAccount` to every
     /// request that lacks them (the peer's `--derive-context`).
     pub derive_context: bool,
+    /// Answer with the decision only (`"explanation": null`), as the peer's `--no-raw`
+    /// answers without its summary.
+    pub no_explain: bool,
 }
 
 /// Lines answered per batch; each batch is answered in parallel, then written in order.
@@ -218,4 +221,50 @@ pub fn findings_json(findings: &[Finding]) -> Value {
     let mut m = Map::new();
     m.insert("findings".into(), serde_json::to_value(findings).unwrap_or(Value::Null));
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+
+    fn run(input: &str, options: SimulateOptions) -> (Vec<Value>, SimulateSummary) {
+        let mut out = Vec::new();
+        let summary = simulate_jsonl_with(input.as_bytes(), &mut out, options).expect("simulate");
+        let answers = String::from_utf8(out).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("answer is JSON")).collect();
+        (answers, summary)
+    }
+
+    #[test]
+    fn lines_batches_errors_and_decision_only_answers() {
+        let req = |id: &str, action: &str| {
+            format!(
+                r#"{{"id":"{id}","principal":"arn:aws:iam::111122223333:user/a","action":"{action}","resource":"arn:aws:s3:::b/k","resourceAccount":"111122223333","identityPolicies":[{DOC}]}}"#
+            )
+        };
+        let input = format!(
+            "// comment\n{}\n\n[{},{}]\nnot json\n5\n",
+            req("a", "s3:GetObject"),
+            req("b", "s3:PutObject"),
+            req("c", "s3:GetObject")
+        );
+        let (answers, summary) = run(&input, SimulateOptions::default());
+        let decisions: Vec<&Value> = answers.iter().map(|a| &a["decision"]).collect();
+        assert_eq!(decisions, [&json!("allow"), &json!("implicit-deny"), &json!("allow"), &Value::Null, &Value::Null]);
+        assert_eq!(answers[1]["id"], "b");
+        assert!(answers[0]["explanation"].is_object());
+        assert!(answers[3]["error"].as_str().is_some_and(|e| e.starts_with("input: line 5: invalid JSON")));
+        assert_eq!(answers[4]["error"], "input: request must be a JSON object");
+        assert_eq!((summary.requests, summary.allow, summary.implicit_deny, summary.errors), (5, 2, 1, 2));
+        let (bare, _) = run(&input, SimulateOptions { no_explain: true, ..SimulateOptions::default() });
+        assert_eq!(bare.iter().map(|a| &a["decision"]).collect::<Vec<_>>(), decisions);
+        assert!(bare[0]["explanation"].is_null());
+        // one pretty-printed document
+        let (pretty, _) =
+            run(&format!("{{\n  \"id\": 1,\n  \"action\": \"s3:GetObject\", \"resource\": \"*\"\n}}\n"), SimulateOptions::default());
+        assert_eq!(pretty.len(), 1);
+        assert_eq!(pretty[0]["id"], 1);
+    }
 }
