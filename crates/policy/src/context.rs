@@ -184,7 +184,8 @@ impl RequestContext {
             action: String::new(),
             resource: "*".to_string(),
             resource_account: None,
-            keys: HashMap::default(),
+            // Room for a typical request's keys and the derived ones, without regrowing.
+            keys: HashMap::with_capacity_and_hasher(16, RandomState::default()),
         }
     }
 

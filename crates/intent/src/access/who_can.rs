@@ -5,7 +5,8 @@
 //! network paths of the twin's live instances to the service (grouped: one interface
 //! endpoint, one gateway endpoint, one public address after NAT) and the internet outside
 //! the twin. A principal that no identity statement and no resource-policy statement could
-//! allow is ruled out before evaluation; the others are evaluated per origin, and a decision
+//! allow (an Allow naming only its account counts only with an identity statement) is ruled
+//! out before evaluation; the others are evaluated per origin, and a decision
 //! that depends on keys koban cannot settle is reported as conditional with those keys.
 
 use super::index::AccessIndex;
@@ -219,13 +220,19 @@ fn identity_may_allow(policies: &[&NamedPolicy], probe: &RequestContext) -> bool
     })
 }
 
-/// Whether the resource policy has an Allow that names the caller (or `*`, or its account).
-fn resource_may_allow(policy: Option<&NamedPolicy>, caller: &koban_policy::Caller, probe: &RequestContext) -> bool {
+/// Whether the resource policy has an Allow that names the caller at least as closely as
+/// `at_least` (`Account`: the caller's account, its role or user, itself, or `*`).
+fn resource_may_allow(
+    policy: Option<&NamedPolicy>,
+    caller: &koban_policy::Caller,
+    probe: &RequestContext,
+    at_least: PrincipalMatch,
+) -> bool {
     policy.is_some_and(|p| {
         p.document.statements.iter().any(|s| {
             s.effect == Effect::Allow
                 && action_matches(s, probe)
-                && s.principal.as_ref().is_some_and(|pe| match_principal(pe, caller, false, false) != PrincipalMatch::None)
+                && s.principal.as_ref().is_some_and(|pe| match_principal(pe, caller, false, false) >= at_least)
         })
     })
 }
@@ -333,17 +340,22 @@ pub fn who_can_from(
     principals.push(Principal::Anonymous);
     let considered = principals.len();
 
-    // Rule out principals nothing could allow.
+    // Rule out principals nothing could allow. A role or user needs an identity statement
+    // that could allow, or a resource-policy Allow naming more than its account: an Allow
+    // naming only the account grants nothing without the identity side (AWS evaluation
+    // logic), so it does not make every role of the account a candidate.
     let candidates: Vec<&Principal> = principals
-        .iter()
+        .par_iter()
         .filter(|p| match p {
             Principal::Role { .. } | Principal::User(_) => {
-                identity_may_allow(&identity_refs(ix, p), &probe_ctx) || resource_may_allow(side.policy.as_ref(), &p.caller(), &probe_ctx)
+                identity_may_allow(&identity_refs(ix, p), &probe_ctx)
+                    || resource_may_allow(side.policy.as_ref(), &p.caller(), &probe_ctx, PrincipalMatch::SessionUser)
             }
             Principal::Root(a) => {
-                side.account.as_deref() == Some(a.as_str()) || resource_may_allow(side.policy.as_ref(), &p.caller(), &probe_ctx)
+                side.account.as_deref() == Some(a.as_str())
+                    || resource_may_allow(side.policy.as_ref(), &p.caller(), &probe_ctx, PrincipalMatch::Account)
             }
-            _ => resource_may_allow(side.policy.as_ref(), &p.caller(), &probe_ctx),
+            _ => resource_may_allow(side.policy.as_ref(), &p.caller(), &probe_ctx, PrincipalMatch::Account),
         })
         .collect();
     let evaluated = candidates.len();
