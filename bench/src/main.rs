@@ -52,7 +52,8 @@ enum Command {
         out: PathBuf,
     },
     /// koban's in-process evaluation rate (one core) on a request file: requests built once,
-    /// `decide` repeated until at least --min evaluations ran.
+    /// `decide` repeated until at least --min evaluations ran, cycling through all requests
+    /// (cold) and window by window (warm).
     PolicyEval {
         file: PathBuf,
         #[arg(long, default_value_t = 2_000_000)]
@@ -123,11 +124,14 @@ fn run(cli: Cli) -> error::Result<()> {
         Command::PolicyEval { file, min } => {
             let r = policy::eval_rate(&file, min)?;
             println!(
-                "eval_requests={} evaluations={} seconds={:.3} evaluations_per_second={:.0}",
+                "eval_requests={} evaluations={} seconds={:.3} evaluations_per_second={:.0} warm_window={} warm_seconds={:.3} warm_evaluations_per_second={:.0}",
                 r.requests,
                 r.evaluations,
                 r.seconds,
-                r.evaluations as f64 / r.seconds
+                r.evaluations as f64 / r.seconds,
+                policy::WARM_WINDOW,
+                r.warm_seconds,
+                r.evaluations as f64 / r.warm_seconds
             );
         }
         Command::PolicyAgree { koban, peer } => {
