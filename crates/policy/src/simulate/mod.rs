@@ -4,8 +4,8 @@
 //! `id`, `decision`, `error` and koban's `explanation`. Also [`validate_document`], the
 //! library side of `koban policy validate`.
 //!
-//! A run reads lines in batches and answers a batch's lines in parallel (rayon), writing the
-//! answers in input order. Requests are read without building JSON trees ([`raw`]); policy
+//! A run reads lines in batches and answers a batch's lines in parallel (rayon) while it
+//! reads the next, writing the answers in input order. Requests are read without building JSON trees ([`raw`]); policy
 //! entries are parsed and validated once per distinct text ([`cache`]); [`request`] builds
 //! the policy set and context, [`answer`] evaluates and serialises.
 
@@ -126,36 +126,18 @@ pub fn simulate_jsonl_with(
         return finish(output, summary);
     }
     output.write_all(&out).map_err(SimulateError::Write)?;
-    // JSON Lines: batches of (line number, byte range in `text`).
-    let mut text = String::new();
-    let mut spans: Vec<(usize, usize, usize)> = Vec::with_capacity(BATCH_LINES);
+    // JSON Lines, in batches: while one batch is answered (in parallel), the next is read
+    // and the previous one's answers are written.
+    let mut current = Batch::default();
+    let mut eof = current.read(&mut input, &mut line_no)?;
     loop {
-        text.clear();
-        spans.clear();
-        let mut eof = false;
-        while spans.len() < BATCH_LINES {
-            let start = text.len();
-            if input.read_line(&mut text).map_err(SimulateError::Read)? == 0 {
-                eof = true;
-                break;
-            }
-            line_no += 1;
-            spans.push((line_no, start, text.len()));
-        }
-        let answered: Vec<(Vec<u8>, SimulateSummary)> = spans
-            .par_chunks(CHUNK_LINES)
-            .map(|chunk| {
-                let mut out = Vec::with_capacity(chunk.len() * 512);
-                let mut counts = SimulateSummary::default();
-                for &(no, start, end) in chunk {
-                    let trimmed = text[start..end].trim();
-                    if !trimmed.is_empty() && !trimmed.starts_with("//") {
-                        answer_line(trimmed, no, &cache, options, &mut out, &mut counts);
-                    }
-                }
-                (out, counts)
-            })
-            .collect();
+        let mut next = Batch::default();
+        let (answered, read) = std::thread::scope(|scope| {
+            let worker = scope.spawn(|| current.answer(&cache, options));
+            let read = if eof { Ok(true) } else { next.read(&mut input, &mut line_no) };
+            (worker.join(), read)
+        });
+        let answered = answered.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         for (bytes, counts) in answered {
             output.write_all(&bytes).map_err(SimulateError::Write)?;
             summary.add(&counts);
@@ -163,6 +145,48 @@ pub fn simulate_jsonl_with(
         if eof {
             return finish(output, summary);
         }
+        eof = read?;
+        current = next;
+    }
+}
+
+/// Lines read for answering together: (line number, byte range in `text`).
+#[derive(Default)]
+struct Batch {
+    text: String,
+    spans: Vec<(usize, usize, usize)>,
+}
+
+impl Batch {
+    /// Reads up to [`BATCH_LINES`] lines; true at the end of the input.
+    fn read(&mut self, input: &mut impl BufRead, line_no: &mut usize) -> Result<bool, SimulateError> {
+        while self.spans.len() < BATCH_LINES {
+            let start = self.text.len();
+            if input.read_line(&mut self.text).map_err(SimulateError::Read)? == 0 {
+                return Ok(true);
+            }
+            *line_no += 1;
+            self.spans.push((*line_no, start, self.text.len()));
+        }
+        Ok(false)
+    }
+
+    /// The answers to the batch's lines, in chunks, in order.
+    fn answer(&self, cache: &PolicyCache, options: SimulateOptions) -> Vec<(Vec<u8>, SimulateSummary)> {
+        self.spans
+            .par_chunks(CHUNK_LINES)
+            .map(|chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * 512);
+                let mut counts = SimulateSummary::default();
+                for &(no, start, end) in chunk {
+                    let trimmed = self.text[start..end].trim();
+                    if !trimmed.is_empty() && !trimmed.starts_with("//") {
+                        answer_line(trimmed, no, cache, options, &mut out, &mut counts);
+                    }
+                }
+                (out, counts)
+            })
+            .collect()
     }
 }
 
@@ -262,8 +286,7 @@ mod tests {
         assert_eq!(bare.iter().map(|a| &a["decision"]).collect::<Vec<_>>(), decisions);
         assert!(bare[0]["explanation"].is_null());
         // one pretty-printed document
-        let (pretty, _) =
-            run(&format!("{{\n  \"id\": 1,\n  \"action\": \"s3:GetObject\", \"resource\": \"*\"\n}}\n"), SimulateOptions::default());
+        let (pretty, _) = run("{\n  \"id\": 1,\n  \"action\": \"s3:GetObject\", \"resource\": \"*\"\n}\n", SimulateOptions::default());
         assert_eq!(pretty.len(), 1);
         assert_eq!(pretty[0]["id"], 1);
     }
