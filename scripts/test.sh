@@ -6,7 +6,7 @@
 #
 # Needs: the Rust toolchain; Node.js + npm for the policy peer (../shared/peers/iam-simulate);
 # python3 (packaging), dpkg and rpm for the version-ordering peers; graphviz, chromium and
-# playwright-core (npm) for the report's browser test.
+# playwright-core (npm) for the report's browser test; moto (pip) for koban collect's test.
 # Environment: KOBAN_DIFF_CASES (policy differential cases, default 10000 here).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -51,6 +51,12 @@ fi
 if ! command -v cfn-lint >/dev/null 2>&1; then
     echo "test: pip install cfn-lint (CloudFormation linter)" >&2
     python3 -m pip install --quiet --disable-pip-version-check cfn-lint
+fi
+# koban collect's end-to-end test (crates/cli/tests/collect.rs) runs against moto's server mode,
+# populated through boto3.
+if ! python3 -c 'import moto.server, boto3' >/dev/null 2>&1; then
+    echo "test: pip install 'moto[server]' (AWS API peer of koban collect)" >&2
+    python3 -m pip install --quiet --disable-pip-version-check 'moto[server]'
 fi
 export KOBAN_DIFF_CASES=${KOBAN_DIFF_CASES:-10000}
 # `koban/cluster` builds the Ballista scale-out too, so crates/cli/tests/cluster.rs starts a

@@ -188,7 +188,6 @@ pub enum Command {
     /// layout every command reads) with a manifest.json of every call. Credentials from the
     /// standard chain (`--profile`, environment, `AWS_ENDPOINT_URL`). Exit 0 when collected
     /// (calls that failed are warnings and in the manifest), 2 when nothing could be.
-    #[cfg(feature = "collect")]
     Collect(CollectArgs),
     /// The findings store: list, show, suppress, close.
     Findings {
@@ -248,7 +247,6 @@ pub enum PolicyCommand {
 }
 
 /// `koban collect`.
-#[cfg(feature = "collect")]
 #[derive(Debug, clap::Args)]
 pub struct CollectArgs {
     /// The snapshot directory to write (`<account>/<region>/…`, `manifest.json`).

@@ -6,7 +6,6 @@
 mod access;
 mod args;
 mod check;
-#[cfg(feature = "collect")]
 mod collect;
 mod detect;
 mod dns;
@@ -57,7 +56,6 @@ fn main() -> ExitCode {
         Command::Findings { command } => findings::run(&mut run, command),
         Command::Detect(args) => detect::detect(&mut run, args),
         Command::Convert(args) => detect::convert(&mut run, args),
-        #[cfg(feature = "collect")]
         Command::Collect(args) => collect::collect(&mut run, args),
     };
     run.finish();

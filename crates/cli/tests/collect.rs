@@ -9,8 +9,6 @@
 //! Needs python3 with `moto[server]` (scripts/test.sh installs it). Without it the tests are
 //! skipped with a message, unless KOBAN_REQUIRE_PEERS is set (then they fail).
 
-#![cfg(feature = "collect")]
-
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
