@@ -16,6 +16,7 @@ pub mod evaluate;
 pub mod intents;
 pub mod ops_checks;
 pub mod org_checks;
+pub mod places;
 pub mod roles;
 pub mod sarif;
 pub mod scope;

@@ -6,19 +6,20 @@
 //! instance compliant.
 
 use crate::access::index::AccessIndex;
-use crate::access::network::{derive, NetworkContext, Via};
+use crate::access::network::{derive, reaches_service, NetworkContext, Via};
 use crate::access::principal::instance_role;
 use crate::access::{can_with, CanQuery};
 use crate::checks::{check_finding, finding, GroupReport};
 use crate::config::Config;
+use crate::places::Places;
 use koban_model as m;
 use koban_net::exposure::ExposureAnswer;
-use koban_net::reach::{reach, Protocol};
+use koban_net::reach::{reach, reaches, Protocol};
 use koban_net::spec::Spec;
 use koban_net::Engine;
 use rayon::prelude::*;
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub const SESSION_MANAGER: &str = "KBN-OPS-001";
 pub const ADMIN_PORTS_BROAD: &str = "KBN-OPS-002";
@@ -54,31 +55,31 @@ const BROAD_V4: u8 = 16;
 /// IPv6 sources with a shorter prefix than this are broad.
 const BROAD_V6: u8 = 48;
 
-/// Live instances with a live network interface.
-fn live_instances(twin: &m::Twin) -> Vec<&m::Instance> {
-    twin.instances.values().filter(|i| i.is_live() && !Spec::Instance(i.id.clone()).interfaces(twin).is_empty()).collect()
+/// A live instance with its live network interfaces (primary first).
+struct Live<'t> {
+    inst: &'t m::Instance,
+    enis: Vec<&'t m::NetworkInterface>,
 }
 
-/// Instances that share a subnet and security groups take the same paths: the key of that
-/// group.
-fn place_key(twin: &m::Twin, i: &m::Instance) -> String {
-    let spec = Spec::Instance(i.id.clone());
-    let enis = spec.interfaces(twin);
-    let mut sgs: Vec<&str> = enis.iter().flat_map(|e| e.security_groups.iter().map(String::as_str)).collect();
-    sgs.sort();
-    sgs.dedup();
-    format!("{}|{}", enis.first().map(|e| e.subnet.as_str()).unwrap_or_default(), sgs.join(","))
+/// Live instances with a live network interface, in id order.
+fn live_instances(twin: &m::Twin) -> Vec<Live<'_>> {
+    let instances: Vec<&m::Instance> = twin.instances.values().filter(|i| i.is_live()).collect();
+    instances
+        .into_par_iter()
+        .map(|inst| Live { inst, enis: Spec::Instance(inst.id.clone()).interfaces(twin) })
+        .filter(|l| !l.enis.is_empty())
+        .collect()
 }
 
 /// KBN-OPS-001.
-fn session_manager(engine: &Engine, access: &AccessIndex, out: &mut GroupReport) {
+fn session_manager(engine: &Engine, access: &AccessIndex, live: &[Live], places: &Places, out: &mut GroupReport) {
     let twin = engine.ix.twin;
-    let managed: Vec<(&m::Instance, String)> = live_instances(twin).into_iter().map(|i| (i, place_key(twin, i))).collect();
+    let managed: Vec<(&Live, String)> = live.iter().map(|l| (l, places.key(&l.enis))).collect();
     // The paths to each agent service, derived once per place, in parallel.
     let mut wanted: HashMap<(String, &str), &m::Instance> = HashMap::new();
-    for (inst, key) in managed.iter().filter(|(i, _)| instance_role(twin, i).is_some()) {
+    for (l, key) in managed.iter().filter(|(l, _)| instance_role(twin, l.inst).is_some()) {
         for action in SSM_AGENT_ACTIONS {
-            wanted.entry((key.clone(), agent_service(action))).or_insert(inst);
+            wanted.entry((key.clone(), agent_service(action))).or_insert(l.inst);
         }
     }
     let paths: HashMap<(String, &str), NetworkContext> = wanted
@@ -88,8 +89,8 @@ fn session_manager(engine: &Engine, access: &AccessIndex, out: &mut GroupReport)
             ((key, service), net)
         })
         .collect();
-    for (inst, key) in &managed {
-        let inst = *inst;
+    for (l, key) in &managed {
+        let inst = l.inst;
         if instance_role(twin, inst).is_none() {
             let (what, unknown) = match &inst.iam_instance_profile {
                 Some(p) if !twin.iam.instance_profiles.contains_key(p) && !twin.iam.accounts.is_empty() => {
@@ -116,7 +117,10 @@ fn session_manager(engine: &Engine, access: &AccessIndex, out: &mut GroupReport)
         let mut failures = Vec::new();
         let mut conditional = Vec::new();
         for action in SSM_AGENT_ACTIONS {
-            let Some(net) = paths.get(&(key.clone(), agent_service(action))).cloned() else { continue };
+            let Some(mut net) = paths.get(&(key.clone(), agent_service(action))).cloned() else { continue };
+            // The place's path, seen from this instance: its own source address.
+            net.from = inst.id.clone();
+            net.private_ip = l.enis.first().and_then(|e| e.private_ips.first().copied());
             let q = CanQuery { principal: None, action, resource: "*", from: Some(&inst.id), context: &[] };
             let Ok(a) = can_with(engine, access, &q, Some(net)) else { continue };
             for u in &a.unknowns {
@@ -173,19 +177,17 @@ fn admits_tcp(t: &m::TrafficMatch, port: u16) -> bool {
 
 /// KBN-OPS-002: ingress rules of the security groups of live instances admitting SSH or RDP
 /// from a broad CIDR.
-fn broad_admin_ports(twin: &m::Twin, out: &mut GroupReport) {
-    let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for inst in live_instances(twin) {
-        for e in Spec::Instance(inst.id.clone()).interfaces(twin) {
+fn broad_admin_ports(twin: &m::Twin, live: &[Live], out: &mut GroupReport) {
+    let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for l in live {
+        for e in &l.enis {
             for sg in &e.security_groups {
-                let list = users.entry(sg.as_str()).or_default();
-                if !list.contains(&inst.id.as_str()) {
-                    list.push(&inst.id);
-                }
+                users.entry(sg.as_str()).or_default().insert(&l.inst.id);
             }
         }
     }
     for (sg_id, instances) in users {
+        let instances: Vec<&str> = instances.into_iter().collect();
         let Some(sg) = twin.security_groups.get(sg_id) else { continue };
         for (port, name) in ADMIN_PORTS {
             let broad: Vec<&m::SgRule> = sg
@@ -232,51 +234,67 @@ fn range_holds(text: &str, port: u16) -> bool {
 
 /// KBN-OPS-003: instances reachable on SSH or RDP from outside the VPCs (the internet or a
 /// named network) are bastion hosts.
-fn bastions(twin: &m::Twin, exposure: &ExposureAnswer, out: &mut GroupReport) {
-    let mut found: BTreeMap<String, Vec<(String, String, &koban_net::exposure::ExposedInterface)>> = BTreeMap::new();
+fn bastions(live: &[Live], exposure: &ExposureAnswer, out: &mut GroupReport) {
+    let instance_enis: HashSet<&str> = live.iter().flat_map(|l| l.enis.iter().map(|e| e.id.as_str())).collect();
+    // Per instance: (source, the admin services it accepts from there, the interface).
+    type Hit<'a> = (&'a str, Vec<String>, &'a koban_net::exposure::ExposedInterface);
+    let mut found: BTreeMap<&str, Vec<Hit>> = BTreeMap::new();
     for src in &exposure.sources {
         for e in &src.exposed {
-            if !twin.network_interfaces.get(&e.interface).is_some_and(|x| matches!(x.owner, m::EniOwner::Instance(_))) {
+            if !instance_enis.contains(e.interface.as_str()) {
                 continue;
             }
-            for (port, name) in ADMIN_PORTS {
-                let open =
-                    e.ports.iter().any(|p| (p.protocol == "tcp" || p.protocol == "all") && p.ranges.iter().any(|r| range_holds(r, port)));
-                if open {
-                    found.entry(e.owner.clone()).or_default().push((src.source.clone(), format!("{name} tcp/{port}"), e));
-                }
+            let services: Vec<String> = ADMIN_PORTS
+                .iter()
+                .filter(|(port, _)| {
+                    e.ports.iter().any(|p| (p.protocol == "tcp" || p.protocol == "all") && p.ranges.iter().any(|r| range_holds(r, *port)))
+                })
+                .map(|(port, name)| format!("{name} tcp/{port}"))
+                .collect();
+            if !services.is_empty() {
+                found.entry(e.owner.as_str()).or_default().push((src.source.as_str(), services, e));
             }
         }
     }
-    for (instance, hits) in found {
-        let from_internet = hits.iter().any(|(s, _, _)| s == "internet");
-        let what: Vec<String> = hits.iter().map(|(s, p, _)| format!("{p} from {s}")).collect();
-        let evidence: Vec<serde_json::Value> =
-            hits.iter().map(|(s, p, e)| json!({ "from": s, "service": p, "interface": e.interface, "path": e.path })).collect();
-        out.findings.push(check_finding(
-            BASTION_HOSTS,
-            &instance,
-            &[],
-            format!("{instance} is a bastion host ({})", what.join(", ")),
-            format!(
-                "{instance} accepts {}. Session Manager gives shell and RDP access without inbound ports; a bastion is one more host to patch and a door from outside.",
-                what.join("; ")
-            ),
-            json!({ "instance": instance, "exposure": evidence }),
-            Some(if from_internet { 6.0 } else { 3.0 }),
-        ));
-    }
+    let found: Vec<(&str, Vec<Hit>)> = found.into_iter().collect();
+    let findings: Vec<_> = found
+        .into_par_iter()
+        .map(|(instance, hits)| {
+            let from_internet = hits.iter().any(|(s, _, _)| *s == "internet");
+            let what: Vec<String> = hits.iter().flat_map(|(s, services, _)| services.iter().map(move |p| format!("{p} from {s}"))).collect();
+            // The witness path as hop ids: `koban reach` gives each hop's evidence.
+            let evidence: Vec<serde_json::Value> = hits
+                .iter()
+                .map(|(s, services, e)| {
+                    let path: Vec<&str> = e.path.iter().map(|h| h.resource.as_str()).collect();
+                    json!({ "from": s, "services": services, "interface": e.interface, "path": path })
+                })
+                .collect();
+            check_finding(
+                BASTION_HOSTS,
+                instance,
+                &[],
+                format!("{instance} is a bastion host ({})", what.join(", ")),
+                format!(
+                    "{instance} accepts {}. Session Manager gives shell and RDP access without inbound ports; a bastion is one more host to patch and a door from outside.",
+                    what.join("; ")
+                ),
+                json!({ "instance": instance, "exposure": evidence }),
+                Some(if from_internet { 6.0 } else { 3.0 }),
+            )
+        })
+        .collect();
+    out.findings.extend(findings);
 }
 
 /// KBN-OPS-004: a path to the package repositories — the named repository networks of
 /// `koban.yaml` on tcp/443, or else Amazon S3 (where the Amazon Linux repositories live)
 /// through a gateway endpoint, an interface endpoint or the internet path; Windows instances
 /// need the internet (Windows Update) on tcp/443.
-fn patch_repositories(engine: &Engine, config: &Config, out: &mut GroupReport) {
-    let twin = engine.ix.twin;
-    let placed: Vec<(&m::Instance, (String, bool))> = live_instances(twin)
-        .into_iter()
-        .map(|i| (i, (place_key(twin, i), i.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")))))
+fn patch_repositories(engine: &Engine, config: &Config, live: &[Live], places: &Places, out: &mut GroupReport) {
+    let placed: Vec<(&m::Instance, (String, bool))> = live
+        .iter()
+        .map(|l| (l.inst, (places.key(&l.enis), l.inst.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")))))
         .collect();
     let mut firsts: HashMap<&(String, bool), &m::Instance> = HashMap::new();
     for (inst, key) in &placed {
@@ -312,33 +330,37 @@ fn repository_path(engine: &Engine, config: &Config, inst: &m::Instance, windows
     if !config.patching.repositories.is_empty() {
         let mut failed = Vec::new();
         for n in &config.patching.repositories {
-            let a = reach(engine, &from, &Spec::Network(n.clone()), Protocol::Tcp, Some(443), &inst.id, n);
-            if !a.reachable {
-                failed.push(json!({ "repository": n, "blocked": a.blocked, "unknowns": a.unknowns }));
+            let to = Spec::Network(n.clone());
+            if reaches(engine, &from, &to, Protocol::Tcp, Some(443)) {
+                continue;
             }
+            let a = reach(engine, &from, &to, Protocol::Tcp, Some(443), &inst.id, n);
+            failed.push(json!({ "repository": n, "blocked": a.blocked, "unknowns": a.unknowns }));
         }
         return if failed.is_empty() { Ok(()) } else { Err(json!({ "repositories": failed })) };
     }
     if windows {
+        if reaches(engine, &from, &Spec::Internet, Protocol::Tcp, Some(443)) {
+            return Ok(());
+        }
         let a = reach(engine, &from, &Spec::Internet, Protocol::Tcp, Some(443), &inst.id, "internet");
-        return if a.reachable { Ok(()) } else { Err(json!({ "repository": "Windows Update (internet)", "blocked": a.blocked })) };
+        return Err(json!({ "repository": "Windows Update (internet)", "blocked": a.blocked }));
+    }
+    if reaches_service(engine, &from, &inst.id, "s3") {
+        return Ok(());
     }
     let n = derive(engine, &from, &inst.id, "s3", None);
-    if n.via != Via::Unreachable {
-        Ok(())
-    } else {
-        Err(json!({ "repository": n.service, "blocked": n.blocked, "unknowns": n.unknowns }))
-    }
+    Err(json!({ "repository": n.service, "blocked": n.blocked, "unknowns": n.unknowns }))
 }
 
 /// KBN-OPS-005: Patch Manager's patch state of every live instance where it was collected.
-fn patch_compliance(twin: &m::Twin, out: &mut GroupReport) {
+fn patch_compliance(twin: &m::Twin, live: &[Live], out: &mut GroupReport) {
     let p = &twin.patching;
     if p.scopes.is_empty() && p.states.is_empty() {
         out.skipped.push((PATCH_COMPLIANCE, "no patch states in the input (aws ssm describe-instance-patch-states)".into()));
         return;
     }
-    for inst in live_instances(twin) {
+    for inst in live.iter().map(|l| l.inst) {
         let scope = (inst.placement.account.clone().unwrap_or_default(), inst.placement.region.clone().unwrap_or_default());
         match p.states.get(&inst.id) {
             Some(s) if s.compliant() => {}
@@ -379,11 +401,13 @@ fn patch_compliance(twin: &m::Twin, out: &mut GroupReport) {
 pub fn run(engine: &Engine, access: &AccessIndex, exposure: &ExposureAnswer, config: &Config) -> GroupReport {
     let twin = engine.ix.twin;
     let mut out = GroupReport::default();
-    session_manager(engine, access, &mut out);
-    broad_admin_ports(twin, &mut out);
-    bastions(twin, exposure, &mut out);
-    patch_repositories(engine, config, &mut out);
-    patch_compliance(twin, &mut out);
+    let places = Places::new(twin);
+    let live = live_instances(twin);
+    session_manager(engine, access, &live, &places, &mut out);
+    broad_admin_ports(twin, &live, &mut out);
+    bastions(&live, exposure, &mut out);
+    patch_repositories(engine, config, &live, &places, &mut out);
+    patch_compliance(twin, &live, &mut out);
     out
 }
 

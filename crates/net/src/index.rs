@@ -43,6 +43,11 @@ pub struct Index<'t> {
     pub nacls: HashMap<&'t str, CompiledNacl<'t>>,
     /// Network ACL entries and SG rules that refer to a prefix list the snapshot lacks.
     pub missing_prefix_lists: Vec<String>,
+    /// VPC endpoints by VPC, in id order.
+    pub vpc_endpoints: HashMap<&'t str, Vec<&'t m::VpcEndpoint>>,
+    /// The widest stretch of internet addresses (outside private space and the twin's own
+    /// public addresses): a sample destination every internet-bound query holds.
+    pub internet_sample: Option<(u32, u32)>,
 }
 
 /// True when the interface takes part in forwarding: not detached, and not on a stopped or
@@ -159,6 +164,12 @@ impl<'t> Index<'t> {
             .map(|g| (g.id.as_str(), CompiledSg::compile(g, twin, &sg_members, &mut missing_prefix_lists)))
             .collect();
         let nacls = twin.network_acls.values().map(|a| (a.id.as_str(), CompiledNacl::compile(a))).collect();
+        let mut vpc_endpoints: HashMap<&str, Vec<&m::VpcEndpoint>> = HashMap::new();
+        for e in twin.vpc_endpoints.values() {
+            vpc_endpoints.entry(e.vpc.as_str()).or_default().push(e);
+        }
+        let own_public_ips = crate::spec::own_public_ips(twin);
+        let internet_sample = crate::spec::internet_addresses(&own_public_ips).into_iter().max_by_key(|(lo, hi)| hi - lo);
         Index {
             twin,
             subnet_route_table,
@@ -167,7 +178,7 @@ impl<'t> Index<'t> {
             subnet_enis,
             public_ips,
             public_ip_list,
-            own_public_ips: crate::spec::own_public_ips(twin),
+            own_public_ips,
             vpc_public,
             edge_route_table,
             vpc_igws,
@@ -177,12 +188,20 @@ impl<'t> Index<'t> {
             sgs,
             nacls,
             missing_prefix_lists,
+            vpc_endpoints,
+            internet_sample,
         }
     }
 
     /// The CIDRs of a prefix list (IPv4), or `None` when the snapshot does not have it.
     pub fn prefix_list(&self, id: &str) -> Option<&'t [Ipv4Net]> {
         self.twin.prefix_lists.get(id).map(|p| p.cidrs.as_slice())
+    }
+
+    /// The VPC endpoints of `vpc` for `service_name` (`com.amazonaws.<region>.<service>`).
+    pub fn vpc_endpoints_for(&self, vpc: &str, service_name: &str) -> Vec<&'t m::VpcEndpoint> {
+        let in_vpc = self.vpc_endpoints.get(vpc).map(Vec::as_slice).unwrap_or_default();
+        in_vpc.iter().copied().filter(|e| e.service_name == service_name).collect()
     }
 
     /// The subnet of a VPC whose CIDR contains `ip`.

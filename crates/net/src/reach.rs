@@ -223,6 +223,55 @@ fn starts<'t>(engine: &Engine<'t>, from: &Spec, traffic: &PacketSet) -> (Vec<(St
     (out, notes)
 }
 
+/// Whether some packet of a query makes the round trip — [`reach`]'s `reachable` without
+/// its paths and evidence. A query to the internet first tries one stretch of internet
+/// addresses ([`crate::index::Index::internet_sample`]): a round trip there settles it; only
+/// when none returns is the whole internet traced.
+pub fn reaches(engine: &Engine, from: &Spec, to: &Spec, protocol: Protocol, port: Option<u16>) -> bool {
+    let base = traffic(protocol, port);
+    if let (Spec::Internet, Some((lo, hi))) = (to, engine.ix.internet_sample) {
+        if round_trip(engine, from, to, &base.restrict(crate::space::DST, lo, hi)) {
+            return true;
+        }
+    }
+    let dst = to.destination_with(engine.ix.twin, &engine.ix.own_public_ips, matches!(from, Spec::Internet));
+    round_trip(engine, from, to, &base.intersect(&dst))
+}
+
+/// Trace `set` forward from `start` into `sink`.
+fn walk_from<S: crate::trace::Sink>(engine: &Engine, sink: &mut S, start: &Start, set: &PacketSet) {
+    let mut walk = engine.walk(sink, None);
+    match start {
+        Start::Interface(e) => walk.from_interface(e, set),
+        Start::SubnetHost(s) => walk.from_subnet_host(s, set),
+        Start::Internet => walk.from_internet(set),
+        Start::Network(n) => walk.from_network(n, set),
+    }
+}
+
+/// True when some packet of `set` from `from` arrives at `to` and its reply returns (a path
+/// from a subnet host counts on arrival, as in [`reach`]).
+fn round_trip(engine: &Engine, from: &Spec, to: &Spec, set: &PacketSet) -> bool {
+    let (starts, _) = starts(engine, from, set);
+    for (start, set) in &starts {
+        if set.is_empty() {
+            continue;
+        }
+        let mut sink = Collect::default();
+        walk_from(engine, &mut sink, start, set);
+        for leaf in sink.leaves.iter().filter(|l| !matches!(l.outcome, Outcome::Blocked { .. })) {
+            if !matches_target(&leaf.outcome, to, engine.ix.twin) {
+                continue;
+            }
+            if matches!(start, Start::SubnetHost(..)) || replies(engine, &leaf.path, &leaf.set, &leaf.outcome, start, false).first.is_some()
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Answer one reachability query.
 pub fn reach(
     engine: &Engine,
@@ -259,15 +308,7 @@ pub fn reach(
             continue;
         }
         let mut sink = Collect::default();
-        {
-            let mut walk = engine.walk(&mut sink, None);
-            match start {
-                Start::Interface(e) => walk.from_interface(e, set),
-                Start::SubnetHost(s) => walk.from_subnet_host(s, set),
-                Start::Internet => walk.from_internet(set),
-                Start::Network(n) => walk.from_network(n, set),
-            }
-        }
+        walk_from(engine, &mut sink, start, set);
         for leaf in &sink.leaves {
             unknowns.extend(leaf.path.unknowns.iter().cloned());
             if let Some(b) = blocked_of(leaf, "forward") {

@@ -162,7 +162,7 @@ pub(crate) fn own_public_ips(twin: &Twin) -> Vec<u32> {
 
 /// The internet's addresses: [`public_space`] without `own_public` (sorted, distinct), in
 /// one pass.
-fn internet_addresses(own_public: &[u32]) -> Vec<(u32, u32)> {
+pub(crate) fn internet_addresses(own_public: &[u32]) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     for (lo, hi) in public_space() {
         let mut next = lo as u64;

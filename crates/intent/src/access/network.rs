@@ -129,6 +129,24 @@ fn source_facts(twin: &m::Twin, from: &Spec) -> (Option<String>, Option<String>,
     (vpc, region, subnet, ip)
 }
 
+/// The service's regional endpoint name, `com.amazonaws.<region>.<service>`.
+fn service_name(region: &str, service: &str) -> String {
+    format!("com.amazonaws.{region}.{}", service.to_ascii_lowercase())
+}
+
+/// Whether an API call of `service` from `from` reaches the service at all — the question
+/// [`derive`] answers with `via != Unreachable`, answered faster when the source's VPC has no
+/// endpoint for the service (the call then takes the internet path, and one round trip to a
+/// sample internet address settles it).
+pub fn reaches_service(engine: &Engine, from: &Spec, from_text: &str, service: &str) -> bool {
+    let (vpc, region, _, _) = source_facts(engine.ix.twin, from);
+    let Some(vpc) = vpc else { return false };
+    if engine.ix.vpc_endpoints_for(&vpc, &service_name(&region.unwrap_or_default(), service)).is_empty() {
+        return koban_net::reach::reaches(engine, from, &Spec::Internet, Protocol::Tcp, Some(HTTPS));
+    }
+    derive(engine, from, from_text, service, None).via != Via::Unreachable
+}
+
 /// Derive the path of an API call of `service` (an action prefix such as `secretsmanager`)
 /// from `from` (an instance, interface or subnet) to the service's endpoint in `region`
 /// (the resource's region; the source's when `None`).
@@ -136,7 +154,7 @@ pub fn derive(engine: &Engine, from: &Spec, from_text: &str, service: &str, regi
     let twin = engine.ix.twin;
     let (vpc, source_region, subnet, private_ip) = source_facts(twin, from);
     let region = region.map(str::to_string).or(source_region).unwrap_or_default();
-    let service_name = format!("com.amazonaws.{region}.{}", service.to_ascii_lowercase());
+    let service_name = service_name(&region, service);
     let mut ctx = NetworkContext {
         from: from_text.to_string(),
         service: service_name.clone(),
@@ -153,7 +171,7 @@ pub fn derive(engine: &Engine, from: &Spec, from_text: &str, service: &str, regi
         ctx.unknowns.push(format!("{from_text}: its VPC is not in the twin"));
         return ctx;
     };
-    let endpoints: Vec<&m::VpcEndpoint> = twin.vpc_endpoints.values().filter(|e| e.vpc == vpc && e.service_name == service_name).collect();
+    let endpoints = engine.ix.vpc_endpoints_for(&vpc, &service_name);
     if let Some(ep) = endpoints.iter().find(|e| e.endpoint_type == m::VpcEndpointType::Interface && e.private_dns_enabled) {
         interface_endpoint(engine, from, from_text, ep, &mut ctx);
         return ctx;
@@ -164,7 +182,7 @@ pub fn derive(engine: &Engine, from: &Spec, from_text: &str, service: &str, regi
             ep.id
         ));
     }
-    let gateways: Vec<&&m::VpcEndpoint> = endpoints.iter().filter(|e| e.endpoint_type == m::VpcEndpointType::Gateway).collect();
+    let gateways: Vec<&m::VpcEndpoint> = endpoints.iter().copied().filter(|e| e.endpoint_type == m::VpcEndpointType::Gateway).collect();
     if !gateways.is_empty() && gateway_endpoint(engine, from, from_text, subnet.as_deref(), &gateways, &mut ctx) {
         return ctx;
     }
@@ -202,7 +220,7 @@ fn gateway_endpoint(
     from: &Spec,
     from_text: &str,
     subnet: Option<&str>,
-    gateways: &[&&m::VpcEndpoint],
+    gateways: &[&m::VpcEndpoint],
     ctx: &mut NetworkContext,
 ) -> bool {
     let twin = engine.ix.twin;
