@@ -157,10 +157,13 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
     let twin = engine.ix.twin;
     // The internet is everything outside the twin: the twin's own public addresses are
     // destinations inside it (walking them re-enters every VPC and costs most of the check).
-    let mut targets: Vec<(String, PacketSet, String)> =
-        vec![("internet".into(), Spec::Internet.destination_with(twin, &engine.ix.own_public_ips, false), "internet".into())];
+    // A bypass to one stretch of it (the index's sample) is a witness already; only subnets
+    // without one there are walked to the whole internet.
+    let internet = Spec::Internet.destination_with(twin, &engine.ix.own_public_ips, false);
+    let sample = engine.ix.internet_sample.map(|(lo, hi)| internet.restrict(DST, lo, hi));
+    let mut targets: Vec<(String, Option<PacketSet>, PacketSet, String)> = vec![("internet".into(), sample, internet, "internet".into())];
     for n in twin.networks.values() {
-        targets.push((format!("network:{}", n.name), Spec::Network(n.name.clone()).destination(twin, false), n.name.clone()));
+        targets.push((format!("network:{}", n.name), None, Spec::Network(n.name.clone()).destination(twin, false), n.name.clone()));
     }
     let subnets = instance_subnets(&engine.ix);
     let results: Vec<(Vec<Finding>, Vec<String>)> = subnets
@@ -168,9 +171,14 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
         .map(|s| {
             let mut out = Vec::new();
             let mut unk = Vec::new();
-            for (exit, dst, label) in &targets {
+            for (exit, sample, dst, label) in &targets {
                 let mut sink = BypassSink { exit, found: None, unknowns: Vec::new() };
-                from_subnet(engine, s, dst, &mut sink);
+                if let Some(sample) = sample {
+                    from_subnet(engine, s, sample, &mut sink);
+                }
+                if sink.found.is_none() {
+                    from_subnet(engine, s, dst, &mut sink);
+                }
                 unk.extend(sink.unknowns);
                 if let Some((hops, set)) = sink.found {
                     let path = path_text(&hops);
