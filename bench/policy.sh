@@ -94,6 +94,8 @@ koban_best() {
 }
 echo "koban policy simulate --no-explain: $N requests, best of 3…" >&2
 koban_best --no-explain ""
+THREADS=$(sed -n 's/.* on \([0-9]*\) thread(s).*/\1/p' "$OUT/koban.err")
+THREADS=${THREADS:-1}
 echo "koban policy simulate (with explanations): $N requests, best of 3…" >&2
 koban_best "" -explain
 echo "peer (node simulate.mjs --no-raw): $N requests, one run…" >&2

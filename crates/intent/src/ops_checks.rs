@@ -82,11 +82,11 @@ fn session_manager(engine: &Engine, access: &AccessIndex, live: &[Live], places:
             wanted.entry((key.clone(), agent_service(action))).or_insert(l.inst);
         }
     }
-    let paths: HashMap<(String, &str), NetworkContext> = wanted
+    let paths: HashMap<(String, &str), (&str, NetworkContext)> = wanted
         .into_par_iter()
         .map(|((key, service), inst)| {
             let net = derive(engine, &Spec::Instance(inst.id.clone()), &inst.id, service, None);
-            ((key, service), net)
+            ((key, service), (inst.id.as_str(), net))
         })
         .collect();
     for (l, key) in &managed {
@@ -117,12 +117,21 @@ fn session_manager(engine: &Engine, access: &AccessIndex, live: &[Live], places:
         let mut failures = Vec::new();
         let mut conditional = Vec::new();
         for action in SSM_AGENT_ACTIONS {
-            let Some(mut net) = paths.get(&(key.clone(), agent_service(action))).cloned() else { continue };
+            let service = agent_service(action);
+            let Some((representative, place_net)) = paths.get(&(key.clone(), service)) else { continue };
+            let q = CanQuery { principal: None, action, resource: "*", from: Some(&inst.id), context: &[] };
             // The place's path, seen from this instance: its own source address.
+            let mut net = place_net.clone();
             net.from = inst.id.clone();
             net.private_ip = l.enis.first().and_then(|e| e.private_ips.first().copied());
-            let q = CanQuery { principal: None, action, resource: "*", from: Some(&inst.id), context: &[] };
-            let Ok(a) = can_with(engine, access, &q, Some(net)) else { continue };
+            let Ok(mut a) = can_with(engine, access, &q, Some(net)) else { continue };
+            if !(a.allowed && a.conditional.is_none()) && *representative != inst.id {
+                // A refusal is explained with this instance's own path (its interface and
+                // security groups in the evidence), not its place's.
+                let own = derive(engine, &Spec::Instance(inst.id.clone()), &inst.id, service, None);
+                let Ok(b) = can_with(engine, access, &q, Some(own)) else { continue };
+                a = b;
+            }
             for u in &a.unknowns {
                 out.unknowns.push((SESSION_MANAGER, format!("{}: {u}", inst.id)));
             }
@@ -300,11 +309,20 @@ fn patch_repositories(engine: &Engine, config: &Config, live: &[Live], places: &
     for (inst, key) in &placed {
         firsts.entry(key).or_insert(inst);
     }
-    let by_place: HashMap<&(String, bool), Result<(), serde_json::Value>> =
-        firsts.into_par_iter().map(|(key, inst)| (key, repository_path(engine, config, inst, key.1))).collect();
+    let by_place: HashMap<&(String, bool), (&str, RepositoryPath)> =
+        firsts.into_par_iter().map(|(key, inst)| (key, (inst.id.as_str(), repository_path(engine, config, inst, key.1)))).collect();
+    // Where a place fails, each of its other instances is explained with its own paths.
+    let failing: Vec<(&m::Instance, bool)> = placed
+        .iter()
+        .filter(|(inst, key)| by_place.get(key).is_some_and(|(rep, r)| r.is_err() && *rep != inst.id))
+        .map(|(inst, key)| (*inst, key.1))
+        .collect();
+    let own: HashMap<&str, RepositoryPath> =
+        failing.into_par_iter().map(|(inst, windows)| (inst.id.as_str(), repository_path(engine, config, inst, windows))).collect();
     for (inst, key) in &placed {
         let windows = key.1;
-        if let Some(Err(evidence)) = by_place.get(key) {
+        let result = own.get(inst.id.as_str()).or_else(|| by_place.get(key).map(|(_, r)| r));
+        if let Some(Err(evidence)) = result {
             let what = if !config.patching.repositories.is_empty() {
                 format!("the repository networks {}", config.patching.repositories.join(", "))
             } else if windows {
@@ -324,8 +342,11 @@ fn patch_repositories(engine: &Engine, config: &Config, live: &[Live], places: &
     }
 }
 
+/// A path to the package repositories, or the evidence that there is none.
+type RepositoryPath = Result<(), serde_json::Value>;
+
 /// Whether `inst` reaches its package repositories on tcp/443, or the evidence that it does not.
-fn repository_path(engine: &Engine, config: &Config, inst: &m::Instance, windows: bool) -> Result<(), serde_json::Value> {
+fn repository_path(engine: &Engine, config: &Config, inst: &m::Instance, windows: bool) -> RepositoryPath {
     let from = Spec::Instance(inst.id.clone());
     if !config.patching.repositories.is_empty() {
         let mut failed = Vec::new();
@@ -401,7 +422,7 @@ fn patch_compliance(twin: &m::Twin, live: &[Live], out: &mut GroupReport) {
 pub fn run(engine: &Engine, access: &AccessIndex, exposure: &ExposureAnswer, config: &Config) -> GroupReport {
     let twin = engine.ix.twin;
     let mut out = GroupReport::default();
-    let places = Places::new(twin);
+    let places = Places::new(&engine.ix);
     let live = live_instances(twin);
     session_manager(engine, access, &live, &places, &mut out);
     broad_admin_ports(twin, &live, &mut out);
