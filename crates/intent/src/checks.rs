@@ -437,6 +437,9 @@ pub fn run_checks_with(engine: &Engine, config: &crate::config::Config) -> Check
     crate::dns_checks::run(engine, &domains).fold_into(crate::dns_checks::IDS, &mut report);
     let roles = crate::accounts::AccountRoles::new(twin, &config.accounts);
     crate::ops_checks::run(engine, &access, &exp, config).fold_into(crate::ops_checks::IDS, &mut report);
+    // The exposure answer is large (a witness path per exposed interface): free it on
+    // another thread while the remaining checks run.
+    rayon::spawn(move || drop(exp));
     crate::org_checks::run(twin, &access, &roles).fold_into(crate::org_checks::IDS, &mut report);
     crate::cicd_checks::run(engine, &access, &roles).fold_into(crate::cicd_checks::IDS, &mut report);
     crate::cognito_checks::run(engine, &access).fold_into(crate::cognito_checks::IDS, &mut report);

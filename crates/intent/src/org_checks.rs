@@ -13,7 +13,7 @@ use koban_model as m;
 use koban_policy::evaluate::evaluate;
 use koban_policy::{Decision, PolicySet};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const MANAGEMENT_WORKLOADS: &str = "KBN-ORG-001";
 pub const ACCOUNTS_UNDER_ROOT: &str = "KBN-ORG-002";
@@ -408,15 +408,22 @@ fn inspector(twin: &m::Twin, out: &mut GroupReport) {
 /// KBN-ORG-008.
 fn flow_logs(twin: &m::Twin, out: &mut GroupReport) {
     let mon = &twin.monitoring;
+    let mut active: HashMap<&str, Vec<&m::FlowLog>> = HashMap::new();
+    for f in mon.flow_logs.iter().filter(|f| f.active()) {
+        active.entry(f.resource.as_str()).or_default().push(f);
+    }
+    let mut vpc_subnets: HashMap<&str, Vec<&m::Subnet>> = HashMap::new();
+    for s in twin.subnets.values() {
+        vpc_subnets.entry(s.vpc.as_str()).or_default().push(s);
+    }
+    let all_traffic = |f: &&m::FlowLog| f.traffic_type.as_deref().is_none_or(|t| t == "ALL");
     for vpc in twin.vpcs.values() {
-        let logs: Vec<&m::FlowLog> = mon.flow_logs.iter().filter(|f| f.resource == vpc.id && f.active()).collect();
-        if logs.iter().any(|f| f.traffic_type.as_deref().is_none_or(|t| t == "ALL")) {
+        let logs: &[&m::FlowLog] = active.get(vpc.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        if logs.iter().any(all_traffic) {
             continue;
         }
-        let subnets: Vec<&m::Subnet> = twin.subnets.values().filter(|s| s.vpc == vpc.id).collect();
-        let subnet_logged = |s: &&m::Subnet| {
-            mon.flow_logs.iter().any(|f| f.resource == s.id && f.active() && f.traffic_type.as_deref().is_none_or(|t| t == "ALL"))
-        };
+        let subnets: &[&m::Subnet] = vpc_subnets.get(vpc.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let subnet_logged = |s: &&m::Subnet| active.get(s.id.as_str()).is_some_and(|l| l.iter().any(all_traffic));
         if !subnets.is_empty() && subnets.iter().all(subnet_logged) {
             continue;
         }
