@@ -55,41 +55,43 @@ const BROAD_V4: u8 = 16;
 /// IPv6 sources with a shorter prefix than this are broad.
 const BROAD_V6: u8 = 48;
 
-/// A live instance with its live network interfaces (primary first).
+/// A live instance with its live network interfaces (primary first) and its place.
 struct Live<'t> {
     inst: &'t m::Instance,
     enis: Vec<&'t m::NetworkInterface>,
+    place: String,
 }
 
 /// Live instances with a live network interface, in id order.
-fn live_instances(twin: &m::Twin) -> Vec<Live<'_>> {
+fn live_instances<'t>(twin: &'t m::Twin, places: &Places) -> Vec<Live<'t>> {
     let instances: Vec<&m::Instance> = twin.instances.values().filter(|i| i.is_live()).collect();
     instances
         .into_par_iter()
-        .map(|inst| Live { inst, enis: Spec::Instance(inst.id.clone()).interfaces(twin) })
-        .filter(|l| !l.enis.is_empty())
+        .filter_map(|inst| {
+            let enis = Spec::Instance(inst.id.clone()).interfaces(twin);
+            (!enis.is_empty()).then(|| Live { inst, place: places.key(&enis), enis })
+        })
         .collect()
 }
 
 /// KBN-OPS-001.
-fn session_manager(engine: &Engine, access: &AccessIndex, live: &[Live], places: &Places, out: &mut GroupReport) {
+fn session_manager(engine: &Engine, access: &AccessIndex, live: &[Live], out: &mut GroupReport) {
     let twin = engine.ix.twin;
-    let managed: Vec<(&Live, String)> = live.iter().map(|l| (l, places.key(&l.enis))).collect();
     // The paths to each agent service, derived once per place, in parallel.
-    let mut wanted: HashMap<(String, &str), &m::Instance> = HashMap::new();
-    for (l, key) in managed.iter().filter(|(l, _)| instance_role(twin, l.inst).is_some()) {
+    let mut wanted: HashMap<(&str, &str), &m::Instance> = HashMap::new();
+    for l in live.iter().filter(|l| instance_role(twin, l.inst).is_some()) {
         for action in SSM_AGENT_ACTIONS {
-            wanted.entry((key.clone(), agent_service(action))).or_insert(l.inst);
+            wanted.entry((l.place.as_str(), agent_service(action))).or_insert(l.inst);
         }
     }
-    let paths: HashMap<(String, &str), (&str, NetworkContext)> = wanted
+    let paths: HashMap<(&str, &str), (&str, NetworkContext)> = wanted
         .into_par_iter()
         .map(|((key, service), inst)| {
             let net = derive(engine, &Spec::Instance(inst.id.clone()), &inst.id, service, None);
             ((key, service), (inst.id.as_str(), net))
         })
         .collect();
-    for (l, key) in &managed {
+    for l in live {
         let inst = l.inst;
         if instance_role(twin, inst).is_none() {
             let (what, unknown) = match &inst.iam_instance_profile {
@@ -118,7 +120,7 @@ fn session_manager(engine: &Engine, access: &AccessIndex, live: &[Live], places:
         let mut conditional = Vec::new();
         for action in SSM_AGENT_ACTIONS {
             let service = agent_service(action);
-            let Some((representative, place_net)) = paths.get(&(key.clone(), service)) else { continue };
+            let Some((representative, place_net)) = paths.get(&(l.place.as_str(), service)) else { continue };
             let q = CanQuery { principal: None, action, resource: "*", from: Some(&inst.id), context: &[] };
             // The place's path, seen from this instance: its own source address.
             let mut net = place_net.clone();
@@ -300,10 +302,10 @@ fn bastions(live: &[Live], exposure: &ExposureAnswer, out: &mut GroupReport) {
 /// `koban.yaml` on tcp/443, or else Amazon S3 (where the Amazon Linux repositories live)
 /// through a gateway endpoint, an interface endpoint or the internet path; Windows instances
 /// need the internet (Windows Update) on tcp/443.
-fn patch_repositories(engine: &Engine, config: &Config, live: &[Live], places: &Places, out: &mut GroupReport) {
+fn patch_repositories(engine: &Engine, config: &Config, live: &[Live], out: &mut GroupReport) {
     let placed: Vec<(&m::Instance, (String, bool))> = live
         .iter()
-        .map(|l| (l.inst, (places.key(&l.enis), l.inst.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")))))
+        .map(|l| (l.inst, (l.place.clone(), l.inst.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")))))
         .collect();
     let mut firsts: HashMap<&(String, bool), &m::Instance> = HashMap::new();
     for (inst, key) in &placed {
@@ -422,12 +424,11 @@ fn patch_compliance(twin: &m::Twin, live: &[Live], out: &mut GroupReport) {
 pub fn run(engine: &Engine, access: &AccessIndex, exposure: &ExposureAnswer, config: &Config) -> GroupReport {
     let twin = engine.ix.twin;
     let mut out = GroupReport::default();
-    let places = Places::new(&engine.ix);
-    let live = live_instances(twin);
-    session_manager(engine, access, &live, &places, &mut out);
+    let live = live_instances(twin, &Places::new(&engine.ix));
+    session_manager(engine, access, &live, &mut out);
     broad_admin_ports(twin, &live, &mut out);
     bastions(&live, exposure, &mut out);
-    patch_repositories(engine, config, &live, &places, &mut out);
+    patch_repositories(engine, config, &live, &mut out);
     patch_compliance(twin, &live, &mut out);
     out
 }

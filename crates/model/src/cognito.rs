@@ -53,3 +53,15 @@ pub struct Cognito {
     pub user_pools: BTreeMap<String, UserPool>,
     pub identity_pools: BTreeMap<String, IdentityPool>,
 }
+
+impl Cognito {
+    /// Give identity pool `pool` its roles (read apart from the pool); false when the pool is
+    /// not in the twin.
+    pub fn set_identity_pool_roles(&mut self, pool: &str, authenticated: Option<String>, unauthenticated: Option<String>) -> bool {
+        let Some(p) = self.identity_pools.get_mut(pool) else { return false };
+        p.authenticated_role = authenticated;
+        p.unauthenticated_role = unauthenticated;
+        p.roles_collected = true;
+        true
+    }
+}

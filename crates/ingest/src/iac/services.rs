@@ -527,13 +527,8 @@ impl Links {
             }
         }
         for (pool, auth, unauth, origin) in self.pool_roles {
-            match t.cognito.identity_pools.get_mut(&pool) {
-                Some(p) => {
-                    p.authenticated_role = auth;
-                    p.unauthenticated_role = unauth;
-                    p.roles_collected = true;
-                }
-                None => outside(t, &pool, format!("roles are set on identity pool {pool}, which is outside the inputs"), &origin),
+            if !t.cognito.set_identity_pool_roles(&pool, auth, unauth) {
+                outside(t, &pool, format!("roles are set on identity pool {pool}, which is outside the inputs"), &origin);
             }
         }
         for (rule, placement, target, origin) in self.rule_targets {

@@ -713,13 +713,8 @@ impl Pending {
             }
         }
         for (pool, auth, unauth, origin) in self.pool_roles {
-            match t.cognito.identity_pools.get_mut(&pool) {
-                Some(p) => {
-                    p.authenticated_role = auth;
-                    p.unauthenticated_role = unauth;
-                    p.roles_collected = true;
-                }
-                None => orphan(origin, format!("roles of identity pool {pool}, which no describe-identity-pool output describes")),
+            if !t.cognito.set_identity_pool_roles(&pool, auth, unauth) {
+                orphan(origin, format!("roles of identity pool {pool}, which no describe-identity-pool output describes"));
             }
         }
     }
