@@ -6,7 +6,7 @@
 use crate::roles::{instance_subnets, roles, routes_to_internet_gateway};
 use koban_findings::{Finding, Severity};
 use koban_model as m;
-use koban_net::exposure::{exposure, ExposureAnswer};
+use koban_net::exposure::{exposure, ExposedInterface, ExposureAnswer};
 use koban_net::reach::{inspected, traffic, Protocol};
 use koban_net::space::{net_range, PacketSet, DST};
 use koban_net::spec::Spec;
@@ -15,6 +15,7 @@ use koban_net::Engine;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashSet;
 
 pub const INSPECTION_COVERAGE: &str = "KBN-NET-001";
 pub const PUBLIC_SUBNET_CONTENTS: &str = "KBN-NET-002";
@@ -58,6 +59,13 @@ pub struct GroupReport {
 }
 
 impl GroupReport {
+    /// Append `other`'s findings, unknowns and skipped checks after this report's.
+    pub fn append(&mut self, other: GroupReport) {
+        self.findings.extend(other.findings);
+        self.unknowns.extend(other.unknowns);
+        self.skipped.extend(other.skipped);
+    }
+
     /// Add the status of each of `ids` (`skipped`, `fail`, `unknown` or `pass`, judged on
     /// this group's own findings and unknowns), the findings and the unknowns to `report`.
     pub fn fold_into(self, ids: &[&'static str], report: &mut CheckReport) {
@@ -141,6 +149,11 @@ impl koban_net::trace::Sink for BypassSink<'_> {
             self.found = Some((path.hops.clone(), set.clone()));
         }
     }
+
+    /// One bypass is the finding's witness: the walk stops there.
+    fn descend(&mut self, _path: &koban_net::trace::PathState) -> bool {
+        self.found.is_none()
+    }
 }
 
 /// Traffic from every address of a subnet to `dst`, reported to `sink`.
@@ -210,54 +223,61 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
 
 /// KBN-NET-001 inbound half and KBN-NET-003, from the exposure of every interface.
 fn inbound(exp: &ExposureAnswer, twin: &m::Twin) -> (Vec<Finding>, Vec<Finding>) {
-    let mut bypass = Vec::new();
-    let mut internet = Vec::new();
+    // Pick in order what each finding stands on (a subnet's first exposed instance interface
+    // witnesses it), then build the findings in parallel.
+    let mut internet_hits = Vec::new();
+    let mut bypass_hits = Vec::new();
     for src in &exp.sources {
-        let mut seen_subnets: Vec<&str> = Vec::new();
+        let mut seen_subnets: HashSet<&str> = HashSet::new();
         for e in &src.exposed {
             let is_instance =
                 twin.network_interfaces.get(&e.interface).map(|x| matches!(x.owner, m::EniOwner::Instance(_))).unwrap_or(false);
             if !is_instance {
                 continue;
             }
-            let ports: Vec<String> = e.ports.iter().map(|p| format!("{} {}", p.protocol, p.ranges.join(","))).collect();
             if src.source == "internet" {
-                internet.push(finding(
-                    NO_INBOUND_INTERNET,
-                    &e.owner,
-                    &[&e.interface],
-                    format!("{} is reachable from the internet", e.owner),
-                    format!(
-                        "{} ({}) accepts connections from the internet on {}: {}.",
-                        e.owner,
-                        e.interface,
-                        ports.join("; "),
-                        path_text(&e.path)
-                    ),
-                    json!({ "interface": e.interface, "ports": e.ports, "witness": e.path }),
-                ));
+                internet_hits.push(e);
             }
-            if (!e.inspected || !e.reply_inspected) && !seen_subnets.contains(&e.subnet.as_str()) {
-                seen_subnets.push(&e.subnet);
-                let (what, hops) = if !e.inspected { ("its traffic", &e.path) } else { ("the replies", &e.reply_path) };
-                bypass.push(finding(
-                    INSPECTION_COVERAGE,
-                    &e.subnet,
-                    &["inbound", &src.source],
-                    format!("{} is reachable from {} without inspection", e.subnet, src.source),
-                    format!(
-                        "{} reaches {} ({}) in {}, but {what} cross no Gateway Load Balancer endpoint: {}.",
-                        src.source,
-                        e.owner,
-                        e.interface,
-                        e.subnet,
-                        path_text(hops)
-                    ),
-                    json!({ "direction": "inbound", "from": src.source, "interface": e.interface, "witness": e.path, "reply": e.reply_path }),
-                ));
+            if (!e.inspected || !e.reply_inspected) && seen_subnets.insert(&e.subnet) {
+                bypass_hits.push((src.source.as_str(), e));
             }
         }
     }
+    let ports =
+        |e: &ExposedInterface| e.ports.iter().map(|p| format!("{} {}", p.protocol, p.ranges.join(","))).collect::<Vec<_>>().join("; ");
+    let internet = internet_hits
+        .par_iter()
+        .map(|e| {
+            finding(
+                NO_INBOUND_INTERNET,
+                &e.owner,
+                &[&e.interface],
+                format!("{} is reachable from the internet", e.owner),
+                format!("{} ({}) accepts connections from the internet on {}: {}.", e.owner, e.interface, ports(e), path_text(&e.path)),
+                json!({ "interface": e.interface, "ports": e.ports, "witness": e.path }),
+            )
+        })
+        .collect();
+    let bypass = bypass_hits
+        .par_iter()
+        .map(|(source, e)| {
+            let (what, hops) = if !e.inspected { ("its traffic", &e.path) } else { ("the replies", &e.reply_path) };
+            finding(
+                INSPECTION_COVERAGE,
+                &e.subnet,
+                &["inbound", source],
+                format!("{} is reachable from {source} without inspection", e.subnet),
+                format!(
+                    "{source} reaches {} ({}) in {}, but {what} cross no Gateway Load Balancer endpoint: {}.",
+                    e.owner,
+                    e.interface,
+                    e.subnet,
+                    path_text(hops)
+                ),
+                json!({ "direction": "inbound", "from": source, "interface": e.interface, "witness": e.path, "reply": e.reply_path }),
+            )
+        })
+        .collect();
     (bypass, internet)
 }
 
@@ -323,6 +343,16 @@ impl koban_net::trace::Sink for EntrySink<'_> {
             self.stops.insert(format!("{at}: {reason}"));
         }
     }
+
+    /// Entering the VPC settles the check, so the walk stops there: delivery inside the subnet
+    /// does not matter to it. The unknowns met beyond that point are on paths from the same
+    /// network that the exposure walk, run by the same checks, traces and reports.
+    fn descend(&mut self, path: &koban_net::trace::PathState) -> bool {
+        if path.hops.last().is_some_and(|h| h.resource == self.vpc) {
+            self.enters = true;
+        }
+        !self.enters
+    }
 }
 
 /// KBN-NET-004: for each named network and each instance subnet of a VPC attached to a
@@ -383,24 +413,30 @@ fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
     out
 }
 
-/// Run the landing-zone checks with an empty `koban.yaml` (account roles inferred from the
-/// organization's names).
-pub fn run_checks(engine: &Engine) -> CheckReport {
-    run_checks_with(engine, &crate::config::Config::default())
+/// The statuses, findings and unknowns of the four network checks.
+struct NetworkChecks {
+    checks: Vec<CheckStatus>,
+    findings: Vec<Finding>,
+    unknowns: Vec<String>,
 }
 
-/// Run the landing-zone checks of the catalogue (the intents and scopes run in
-/// [`crate::evaluate`]).
-pub fn run_checks_with(engine: &Engine, config: &crate::config::Config) -> CheckReport {
+/// KBN-NET-001 to KBN-NET-004, side by side; a check without findings is `unknown` when any
+/// of them met something it cannot model.
+fn network_checks(engine: &Engine, exp: &ExposureAnswer) -> NetworkChecks {
     let twin = engine.ix.twin;
-    let mut unknowns = Vec::new();
-    let exp = exposure(engine);
-    unknowns.extend(exp.unknowns.iter().cloned());
-    let (inbound_bypass, internet) = inbound(&exp, twin);
-    let mut coverage = outbound_bypass(engine, &mut unknowns);
+    let with_unknowns = |f: fn(&Engine, &mut Vec<String>) -> Vec<Finding>| {
+        let mut unknowns = Vec::new();
+        let findings = f(engine, &mut unknowns);
+        (findings, unknowns)
+    };
+    let ((mut coverage, outbound_unknowns), ((inbound_bypass, internet), (public, (onprem, onprem_unknowns)))) = rayon::join(
+        || with_unknowns(outbound_bypass),
+        || rayon::join(|| inbound(exp, twin), || rayon::join(|| public_subnets(engine), || with_unknowns(onprem_routable))),
+    );
     coverage.extend(inbound_bypass);
-    let public = public_subnets(engine);
-    let onprem = onprem_routable(engine, &mut unknowns);
+    let mut unknowns = exp.unknowns.clone();
+    unknowns.extend(outbound_unknowns);
+    unknowns.extend(onprem_unknowns);
     unknowns.sort();
     unknowns.dedup();
     let status = |id: &'static str, f: &[Finding]| CheckStatus {
@@ -415,7 +451,7 @@ pub fn run_checks_with(engine: &Engine, config: &crate::config::Config) -> Check
         },
         findings: f.len(),
     };
-    let mut checks = vec![
+    let checks = vec![
         status(INSPECTION_COVERAGE, &coverage),
         status(PUBLIC_SUBNET_CONTENTS, &public),
         status(NO_INBOUND_INTERNET, &internet),
@@ -425,7 +461,28 @@ pub fn run_checks_with(engine: &Engine, config: &crate::config::Config) -> Check
     findings.extend(public);
     findings.extend(internet);
     findings.extend(onprem);
+    NetworkChecks { checks, findings, unknowns }
+}
+
+/// Run the landing-zone checks with an empty `koban.yaml` (account roles inferred from the
+/// organization's names).
+pub fn run_checks(engine: &Engine) -> CheckReport {
+    run_checks_with(engine, &crate::config::Config::default())
+}
+
+/// Run the landing-zone checks of the catalogue (the intents and scopes run in
+/// [`crate::evaluate`]).
+pub fn run_checks_with(engine: &Engine, config: &crate::config::Config) -> CheckReport {
+    let twin = engine.ix.twin;
+    let exp = exposure(engine);
     let access = crate::access::index::AccessIndex::new(twin);
+    // The network and operations checks are independent: run side by side, the serial parts
+    // of one use the core the other leaves idle.
+    let (network, ops) = rayon::join(|| network_checks(engine, &exp), || crate::ops_checks::run(engine, &access, &exp, config));
+    // The exposure answer is large (a witness path per exposed interface): free it on
+    // another thread while the remaining checks run.
+    rayon::spawn(move || drop(exp));
+    let NetworkChecks { mut checks, mut findings, mut unknowns } = network;
     let iam = crate::access::checks::run(engine, &access);
     checks.extend(crate::access::checks::statuses(&iam));
     unknowns.extend(iam.unknowns.iter().map(|(_, u)| u.clone()));
@@ -436,10 +493,7 @@ pub fn run_checks_with(engine: &Engine, config: &crate::config::Config) -> Check
     let domains: Vec<String> = config.dns.corporate_domains.iter().map(|d| d.0.clone()).collect();
     crate::dns_checks::run(engine, &domains).fold_into(crate::dns_checks::IDS, &mut report);
     let roles = crate::accounts::AccountRoles::new(twin, &config.accounts);
-    crate::ops_checks::run(engine, &access, &exp, config).fold_into(crate::ops_checks::IDS, &mut report);
-    // The exposure answer is large (a witness path per exposed interface): free it on
-    // another thread while the remaining checks run.
-    rayon::spawn(move || drop(exp));
+    ops.fold_into(crate::ops_checks::IDS, &mut report);
     crate::org_checks::run(twin, &access, &roles).fold_into(crate::org_checks::IDS, &mut report);
     crate::cicd_checks::run(engine, &access, &roles).fold_into(crate::cicd_checks::IDS, &mut report);
     crate::cognito_checks::run(engine, &access).fold_into(crate::cognito_checks::IDS, &mut report);

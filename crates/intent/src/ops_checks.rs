@@ -425,10 +425,32 @@ pub fn run(engine: &Engine, access: &AccessIndex, exposure: &ExposureAnswer, con
     let twin = engine.ix.twin;
     let mut out = GroupReport::default();
     let live = live_instances(twin, &Places::new(&engine.ix));
-    session_manager(engine, access, &live, &mut out);
-    broad_admin_ports(twin, &live, &mut out);
-    bastions(&live, exposure, &mut out);
-    patch_repositories(engine, config, &live, &mut out);
+    // Side by side; the reports are appended in catalogue order.
+    let (mut ssm, (admin, patch)) = rayon::join(
+        || {
+            let mut out = GroupReport::default();
+            session_manager(engine, access, &live, &mut out);
+            out
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut out = GroupReport::default();
+                    broad_admin_ports(twin, &live, &mut out);
+                    bastions(&live, exposure, &mut out);
+                    out
+                },
+                || {
+                    let mut out = GroupReport::default();
+                    patch_repositories(engine, config, &live, &mut out);
+                    out
+                },
+            )
+        },
+    );
+    ssm.append(admin);
+    ssm.append(patch);
+    out.append(ssm);
     patch_compliance(twin, &live, &mut out);
     out
 }

@@ -78,7 +78,7 @@ impl<'a, 't> Sink for ExposureSink<'a, 't> {
             }
         }
         let Outcome::Delivered { interface, .. } = &outcome else { return };
-        let r = crate::reach::replies(self.engine, path, set, &outcome, &self.start, false);
+        let r = crate::reach::replies(self.engine, path, set, &outcome, &self.start, crate::reach::ReplyDetail::Returned);
         for u in r.unknowns {
             if !self.unknowns.contains(&u) {
                 self.unknowns.push(u);

@@ -257,19 +257,36 @@ fn round_trip(engine: &Engine, from: &Spec, to: &Spec, set: &PacketSet) -> bool 
         if set.is_empty() {
             continue;
         }
-        let mut sink = Collect::default();
+        let mut sink = RoundTripSink { engine, start, to, found: false };
         walk_from(engine, &mut sink, start, set);
-        for leaf in sink.leaves.iter().filter(|l| !matches!(l.outcome, Outcome::Blocked { .. })) {
-            if !matches_target(&leaf.outcome, to, engine.ix.twin) {
-                continue;
-            }
-            if matches!(start, Start::SubnetHost(..)) || replies(engine, &leaf.path, &leaf.set, &leaf.outcome, start, false).first.is_some()
-            {
-                return true;
-            }
+        if sink.found {
+            return true;
         }
     }
     false
+}
+
+/// Settles [`round_trip`] on the first arrival at the target whose reply returns (or, from a
+/// subnet host, the first arrival), and stops the walk there.
+struct RoundTripSink<'e, 's, 't> {
+    engine: &'e Engine<'t>,
+    start: &'s Start<'t>,
+    to: &'s Spec,
+    found: bool,
+}
+
+impl crate::trace::Sink for RoundTripSink<'_, '_, '_> {
+    fn leaf(&mut self, path: &crate::trace::PathState, set: &PacketSet, outcome: Outcome) {
+        if self.found || matches!(outcome, Outcome::Blocked { .. }) || !matches_target(&outcome, self.to, self.engine.ix.twin) {
+            return;
+        }
+        self.found = matches!(self.start, Start::SubnetHost(..))
+            || replies(self.engine, path, set, &outcome, self.start, ReplyDetail::AnyReturn).first.is_some();
+    }
+
+    fn descend(&mut self, _path: &crate::trace::PathState) -> bool {
+        !self.found
+    }
 }
 
 /// Answer one reachability query.
@@ -341,7 +358,7 @@ pub fn reach(
                 });
                 continue;
             }
-            let r = replies(engine, &leaf.path, &leaf.set, &leaf.outcome, start, true);
+            let r = replies(engine, &leaf.path, &leaf.set, &leaf.outcome, start, ReplyDetail::WithBlocked);
             let (reply, reply_blocked, reply_unknowns) = (r.first, r.blocked, r.unknowns);
             unknowns.extend(reply_unknowns);
             blocked.extend(reply_blocked);
@@ -390,10 +407,21 @@ pub(crate) struct Replies {
     pub unknowns: Vec<String>,
 }
 
+/// How much of the replies a caller needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReplyDetail {
+    /// Whether one reply returns: the reply walk stops at the first.
+    AnyReturn,
+    /// What returned, the first reply's hops and the unknowns met.
+    Returned,
+    /// As `Returned`, and where each other reply stopped.
+    WithBlocked,
+}
+
 /// Collects reply ends: what returned to the origin, and (when asked) where the rest stopped.
 struct ReplySink<'s, 't> {
     start: &'s Start<'t>,
-    keep_blocked: bool,
+    detail: ReplyDetail,
     out: Replies,
 }
 
@@ -411,7 +439,7 @@ impl<'s, 't> crate::trace::Sink for ReplySink<'s, 't> {
             }
             return;
         }
-        if !self.keep_blocked {
+        if self.detail != ReplyDetail::WithBlocked {
             return;
         }
         let (at, reason) = match &outcome {
@@ -420,6 +448,10 @@ impl<'s, 't> crate::trace::Sink for ReplySink<'s, 't> {
             Outcome::Exited { to } => (to.clone(), format!("the reply ends at {to}, not at the origin")),
         };
         self.out.blocked.push(BlockedAnswer { at, reason, direction: "reply", packets: set.to_string(), hops: hop_ids(&path.hops) });
+    }
+
+    fn descend(&mut self, _path: &crate::trace::PathState) -> bool {
+        self.detail != ReplyDetail::AnyReturn || self.out.first.is_none()
     }
 }
 
@@ -431,7 +463,7 @@ pub(crate) fn replies(
     set: &PacketSet,
     outcome: &Outcome,
     start: &Start,
-    keep_blocked: bool,
+    detail: ReplyDetail,
 ) -> Replies {
     let twin = engine.ix.twin;
     let mut session = Session::default();
@@ -444,7 +476,7 @@ pub(crate) fn replies(
     session.translations = path.translations.clone();
     let reply = set.reversed();
     let mut sink =
-        ReplySink { start, keep_blocked, out: Replies { ok: PacketSet::empty(), first: None, blocked: Vec::new(), unknowns: Vec::new() } };
+        ReplySink { start, detail, out: Replies { ok: PacketSet::empty(), first: None, blocked: Vec::new(), unknowns: Vec::new() } };
     {
         let mut walk = engine.walk(&mut sink, Some(&session));
         match outcome {

@@ -102,6 +102,13 @@ pub struct PathState {
 /// Receives every end of a trace: the path taken, the packets that took it, and how they ended.
 pub trait Sink {
     fn leaf(&mut self, path: &PathState, set: &PacketSet, outcome: Outcome);
+
+    /// Whether the walk goes on past the hop just added to `path`. A sink that has its answer
+    /// (a yes/no query settled by one path) returns false: the leaves below that hop, and the
+    /// unknowns met there, are then not reported to it.
+    fn descend(&mut self, _path: &PathState) -> bool {
+        true
+    }
 }
 
 /// A sink that keeps everything.
