@@ -39,30 +39,32 @@ enum Source {
 struct Node {
     /// The value here is kept whole in this slot.
     slot: Option<usize>,
-    /// Child keys, ordered by length then bytes.
     children: Vec<(Box<str>, Node)>,
+    /// A cheap tag of each child key (its length and end bytes), compared before the key.
+    tags: Box<[u32]>,
     /// Every slot below this node, emptied when a duplicate key replaces the value.
     below: Box<[usize]>,
 }
 
 impl Node {
     fn child(&self, key: &str) -> Option<&Node> {
-        self.children.binary_search_by(|(k, _)| k.len().cmp(&key.len()).then_with(|| k.as_ref().cmp(key))).ok().map(|i| &self.children[i].1)
+        let tag = tag(key);
+        self.tags.iter().zip(&self.children).find(|(t, (k, _))| **t == tag && k.as_ref() == key).map(|(_, (_, n))| n)
     }
 
     fn child_mut(&mut self, key: &str) -> &mut Node {
-        let at = self.children.binary_search_by(|(k, _)| k.len().cmp(&key.len()).then_with(|| k.as_ref().cmp(key)));
-        let i = match at {
-            Ok(i) => i,
-            Err(i) => {
-                self.children.insert(i, (key.into(), Node::default()));
-                i
+        let i = match self.children.iter().position(|(k, _)| k.as_ref() == key) {
+            Some(i) => i,
+            None => {
+                self.children.push((key.into(), Node::default()));
+                self.children.len() - 1
             }
         };
         &mut self.children[i].1
     }
 
     fn finish(&mut self) -> Vec<usize> {
+        self.tags = self.children.iter().map(|(k, _)| tag(k)).collect();
         let mut below: Vec<usize> = self.slot.into_iter().collect();
         for (_, c) in &mut self.children {
             below.extend(c.finish());
@@ -70,6 +72,13 @@ impl Node {
         self.below = below.clone().into();
         below
     }
+}
+
+/// A key's length and first and last bytes, packed.
+fn tag(key: &str) -> u32 {
+    let b = key.as_bytes();
+    let end = |x: Option<&u8>| x.copied().map_or(0, u32::from);
+    (b.len() as u32 & 0xffff) | end(b.first()) << 16 | end(b.last()) << 24
 }
 
 /// The field paths to keep, compiled.
