@@ -246,7 +246,7 @@ pub fn convert(run: &mut Run, a: &ConvertArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let (bar, progress) = progress(&a.logs);
-    let opts = ReadOptions { kind, flow_format, flow_columns: None, trail_fields: None, progress };
+    let opts = ReadOptions { kind, flow_format, flow_columns: None, keep_trail: true, trail_scan: None, progress };
     let logs = match read::read_logs(&a.logs, &opts) {
         Ok(l) => l,
         Err((p, e)) => return fail(format!("{}: {e}", p.display())),

@@ -1,11 +1,12 @@
 //! One detection run, start to finish: read the logs (only the flow columns the enabled
 //! detectors need), load threat lists and Sigma rules, register the tables, run the detector
-//! plans (embedded, or on a Ballista cluster), evaluate Sigma on CloudTrail, and assemble the
-//! answer (`koban/detect/v1`).
+//! plans (embedded, or on a Ballista cluster), evaluate Sigma on CloudTrail records as they are
+//! read, and assemble the answer (`koban/detect/v1`).
 
 use crate::detectors::{self, flow_columns_needed, Context, Detected, Params};
 use crate::engine::{Engine, EngineError};
-use crate::read::{self, FlowLayout, LogKind, ReadOptions, ReadReport, TrailFields};
+use crate::read::{self, FlowLayout, LogKind, ReadOptions, ReadReport, TrailScan};
+use crate::sigma::scan::Scanner;
 use crate::sigma::{Rejected, RuleSet};
 use crate::threat::{parse_list_arg, ListFormat, ThreatSet};
 use crate::twin::TwinView;
@@ -88,15 +89,21 @@ impl DetectAnswer {
     }
 }
 
-/// Read the logs as the enabled detectors need them: only the flow columns they read, and
-/// CloudTrail records reduced to `trail_fields` when given.
-pub fn read_for_detection(opts: &DetectOptions, with_twin: bool, trail_fields: Option<TrailFields>) -> Result<read::Logs, RunError> {
+/// Read the logs as the enabled detectors need them: only the flow columns they read;
+/// CloudTrail records kept when `keep_trail`, and handed to `trail_scan` as they are read.
+pub fn read_for_detection(
+    opts: &DetectOptions,
+    with_twin: bool,
+    keep_trail: bool,
+    trail_scan: Option<&dyn TrailScan>,
+) -> Result<read::Logs, RunError> {
     let cols = flow_columns_needed(&opts.only, with_twin);
     let ro = ReadOptions {
         kind: opts.kind,
         flow_format: opts.flow_format.clone(),
         flow_columns: Some(cols.iter().filter_map(|c| crate::schema::flow_field_index(c)).collect()),
-        trail_fields: trail_fields.map(Arc::new),
+        keep_trail,
+        trail_scan,
         progress: opts.progress.clone(),
     };
     read::read_logs(&opts.logs, &ro).map_err(|(p, e)| RunError::Input(p, e))
@@ -138,9 +145,12 @@ fn detect_on(opts: &DetectOptions, twin: Option<&TwinView>) -> Result<DetectAnsw
     let rules = RuleSet::load(&opts.rules).map_err(|(p, e)| RunError::Input(p, e))?;
     let trail_table =
         detectors::CATALOGUE.iter().any(|d| d.table == "cloudtrail" && (opts.only.is_empty() || opts.only.iter().any(|o| o == d.id)));
-    // Without a detector over the `cloudtrail` table, Sigma is the only reader of the records.
-    let trail_fields = if trail_table { None } else { rules.fields().map(TrailFields::new) };
-    let logs = read_for_detection(opts, twin.is_some(), trail_fields)?;
+    let sigma_on = opts.only.is_empty() || opts.only.iter().any(|o| o == "sigma");
+    // Sigma reads the records as they stream past; only a detector over the `cloudtrail` table
+    // needs them kept.
+    let scanner = (sigma_on && !rules.rules.is_empty()).then(|| Scanner::new(&rules));
+    let logs = read_for_detection(opts, twin.is_some(), trail_table, scanner.as_ref().map(|s| s as &dyn TrailScan))?;
+    let trail_records = logs.report.cloudtrail.records > 0;
     let engine = match &opts.cluster {
         Some(url) => crate::cluster_engine(url, &logs, opts.cluster_data.as_deref(), opts.threads, trail_table)?,
         None => {
@@ -152,9 +162,8 @@ fn detect_on(opts: &DetectOptions, twin: Option<&TwinView>) -> Result<DetectAnsw
     let cx = Context { engine: &engine, threats: &threats, twin, params: &opts.params, only: &opts.only };
     let outcome = detectors::run_all(&cx)?;
     let mut findings = outcome.findings;
-    let sigma_on = opts.only.is_empty() || opts.only.iter().any(|o| o == "sigma");
-    if sigma_on && !rules.rules.is_empty() && !logs.trail.is_empty() {
-        findings.extend(crate::sigma::findings(&rules.rules, &logs.trail));
+    if let Some(s) = scanner {
+        findings.extend(s.findings());
     }
     findings.sort_by(|a, b| {
         b.finding
@@ -176,7 +185,7 @@ fn detect_on(opts: &DetectOptions, twin: Option<&TwinView>) -> Result<DetectAnsw
             skipped.push(format!("{}: needs --threat-list", d.id));
         }
     }
-    if sigma_on && rules.rules.is_empty() && !logs.trail.is_empty() {
+    if sigma_on && rules.rules.is_empty() && trail_records {
         skipped.push("sigma: needs --rules".into());
     }
     let mut report = logs.report;

@@ -4,7 +4,6 @@
 //! logged: an IP with leading-zero octets (`035.249.253.232`) or a made-up region is not an
 //! error. A record without `eventName`, `eventSource` or a valid `eventTime` is malformed.
 
-use super::trail_fields::TrailFields;
 use super::{push_problem, ProblemSink, ReadError};
 use crate::schema::{cloudtrail, CLOUDTRAIL_COLUMNS};
 use datafusion::arrow::array::{ArrayRef, BooleanBuilder, StringBuilder, TimestampMillisecondBuilder};
@@ -49,25 +48,11 @@ pub fn parse_time_ms(s: &str) -> Option<i64> {
     })
 }
 
-/// Parse a document whole, or reduced to the given fields.
-fn parse_document(data: &[u8], fields: Option<&TrailFields>) -> Result<Value, serde_json::Error> {
-    match fields {
-        Some(f) => f.parse_document(data),
-        None => serde_json::from_slice(data),
-    }
-}
-
-/// Read one file's bytes, keeping only `fields` of each record when given. Returns the records
-/// and how many were read.
-pub fn read_cloudtrail_bytes(
-    file: &Arc<str>,
-    data: &[u8],
-    fields: Option<&TrailFields>,
-    sink: &ProblemSink,
-) -> Result<(Vec<TrailEvent>, u64), ReadError> {
+/// Read one file's bytes. Returns the records and how many were read.
+pub fn read_cloudtrail_bytes(file: &Arc<str>, data: &[u8], sink: &ProblemSink) -> Result<(Vec<TrailEvent>, u64), ReadError> {
     let mut out = vec![];
-    match parse_document(data, fields) {
-        Ok(doc) => take_document(file, doc, "", fields, &mut out, sink),
+    match serde_json::from_slice::<Value>(data) {
+        Ok(doc) => take_document(file, doc, "", &mut out, sink),
         Err(whole) => {
             // JSON Lines: one record (or envelope) per line, parsed in parallel. If the first
             // line is not JSON either, the file is one damaged document.
@@ -83,13 +68,13 @@ pub fn read_cloudtrail_bytes(
                 pos = end + 1;
             }
             let parsed: Vec<(usize, usize, Result<Value, serde_json::Error>)> =
-                lines.par_iter().map(|&(s, e, n)| (s, n, parse_document(&data[s..e], fields))).collect();
+                lines.par_iter().map(|&(s, e, n)| (s, n, serde_json::from_slice(&data[s..e]))).collect();
             if parsed.first().is_some_and(|p| p.2.is_err()) {
                 return Err(ReadError::Json(whole.to_string()));
             }
             for (at, line_no, doc) in parsed {
                 match doc {
-                    Ok(doc) => take_document(file, doc, &format!("line {line_no}"), fields, &mut out, sink),
+                    Ok(doc) => take_document(file, doc, &format!("line {line_no}"), &mut out, sink),
                     Err(e) => push_problem(sink, at, format!("not valid JSON: {e}")),
                 }
             }
@@ -99,7 +84,8 @@ pub fn read_cloudtrail_bytes(
     Ok((out, n))
 }
 
-fn take_document(file: &Arc<str>, doc: Value, at: &str, fields: Option<&TrailFields>, out: &mut Vec<TrailEvent>, sink: &ProblemSink) {
+/// The records of one parsed document (`at`: where the document is, for locations).
+pub(super) fn take_document(file: &Arc<str>, doc: Value, at: &str, out: &mut Vec<TrailEvent>, sink: &ProblemSink) {
     let loc = |p: String| super::join_location(at, p);
     match doc {
         Value::Array(items) => {
@@ -115,11 +101,7 @@ fn take_document(file: &Arc<str>, doc: Value, at: &str, fields: Option<&TrailFie
             } else if let Some(Value::Array(events)) = m.remove("logEvents") {
                 for (i, ev) in events.into_iter().enumerate() {
                     let p = loc(format!("/logEvents/{i}"));
-                    let parse = |m: &str| match fields {
-                        Some(f) => f.parse_record(m.as_bytes()),
-                        None => serde_json::from_str::<Value>(m),
-                    };
-                    match ev.get("message").and_then(|x| x.as_str()).map(parse) {
+                    match ev.get("message").and_then(|x| x.as_str()).map(serde_json::from_str::<Value>) {
                         Some(Ok(v)) => take_record(file, v, p, out, sink),
                         Some(Err(e)) => push_problem(sink, usize::MAX, format!("{p}: message is not JSON: {e}")),
                         None => push_problem(sink, usize::MAX, format!("{p}: no message string")),
@@ -221,7 +203,7 @@ mod tests {
 
     fn read(s: &str) -> (Vec<TrailEvent>, Vec<(usize, String)>) {
         let sink: ProblemSink = Default::default();
-        let (ev, _) = read_cloudtrail_bytes(&Arc::from("t.json"), s.as_bytes(), None, &sink).unwrap();
+        let (ev, _) = read_cloudtrail_bytes(&Arc::from("t.json"), s.as_bytes(), &sink).unwrap();
         (ev, sink.into_inner().unwrap())
     }
 
@@ -257,7 +239,7 @@ mod tests {
     #[test]
     fn a_damaged_document_is_a_file_error() {
         let sink: ProblemSink = Default::default();
-        assert!(read_cloudtrail_bytes(&Arc::from("t"), br#"{"Records":[{"eventName":"#, None, &sink).is_err());
+        assert!(read_cloudtrail_bytes(&Arc::from("t"), br#"{"Records":[{"eventName":"#, &sink).is_err());
     }
 
     #[test]

@@ -7,13 +7,15 @@
 pub mod cloudtrail;
 pub mod flow;
 mod flow_chunk;
+pub mod input;
 pub mod parquet;
+pub mod projection;
 pub mod resolver;
-pub mod trail_fields;
+pub mod scan;
+mod trail_stream;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use flate2::read::MultiGzDecoder;
 use koban_model::{Diagnostic, Origin, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -24,7 +26,8 @@ use std::sync::{Arc, Mutex};
 
 pub use cloudtrail::TrailEvent;
 pub use flow::{FlowLayout, FlowProjection};
-pub use trail_fields::TrailFields;
+pub use projection::{Projected, Projection, Slot};
+pub use scan::{Location, RecordView, ScanBatch, Scanned, TrailScan};
 
 /// What a log file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -76,7 +79,7 @@ pub enum ReadError {
 
 /// How to read.
 #[derive(Clone, Default)]
-pub struct ReadOptions {
+pub struct ReadOptions<'a> {
     /// Treat every file as this kind instead of recognising it.
     pub kind: Option<LogKind>,
     /// The flow-log format for files without a header line (CloudWatch Logs deliveries of a
@@ -84,8 +87,10 @@ pub struct ReadOptions {
     pub flow_format: Option<FlowLayout>,
     /// Which `flows` columns to build (all when `None`).
     pub flow_columns: Option<Vec<usize>>,
-    /// Which CloudTrail fields to keep of each record (the whole record when `None`).
-    pub trail_fields: Option<Arc<TrailFields>>,
+    /// Keep CloudTrail records in [`Logs::trail`].
+    pub keep_trail: bool,
+    /// Hand every CloudTrail record to this scan as it is read.
+    pub trail_scan: Option<&'a dyn TrailScan>,
     /// Called with the number of input bytes read, for progress bars.
     pub progress: Option<Arc<dyn Fn(u64) + Send + Sync>>,
 }
@@ -236,8 +241,9 @@ pub fn read_logs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Logs, (PathBuf
     let done = AtomicU64::new(0);
     let results: Vec<(PathBuf, FileRead)> = files
         .par_iter()
-        .map(|f| {
-            let r = read_file(f, opts, &projection);
+        .enumerate()
+        .map(|(file_no, f)| {
+            let r = read_file(f, file_no, opts, &projection);
             done.fetch_add(r.bytes, Ordering::Relaxed);
             if let Some(p) = &opts.progress {
                 p(r.bytes);
@@ -301,23 +307,6 @@ pub fn read_logs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Logs, (PathBuf
     Ok(logs)
 }
 
-/// The decompressed bytes of a file, and whether a gzip stream was cut short.
-pub fn load_bytes(path: &Path) -> Result<(Vec<u8>, u64, bool), std::io::Error> {
-    let raw = std::fs::read(path)?;
-    let size = raw.len() as u64;
-    if raw.len() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
-        let mut out = Vec::with_capacity(raw.len() * 6);
-        let mut dec = MultiGzDecoder::new(&raw[..]);
-        match dec.read_to_end(&mut out) {
-            Ok(_) => Ok((out, size, false)),
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok((out, size, true)),
-            Err(e) => Err(std::io::Error::new(e.kind(), format!("gzip: {e}"))),
-        }
-    } else {
-        Ok((raw, size, false))
-    }
-}
-
 /// Cut a truncated text stream back to its last complete line.
 fn complete_lines(mut data: Vec<u8>) -> Vec<u8> {
     match memchr::memrchr(b'\n', &data) {
@@ -332,7 +321,7 @@ fn is_parquet(path: &Path) -> bool {
     std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"PAR1"
 }
 
-fn read_file(path: &Path, opts: &ReadOptions, projection: &FlowProjection) -> FileRead {
+fn read_file(path: &Path, file_no: usize, opts: &ReadOptions, projection: &FlowProjection) -> FileRead {
     if is_parquet(path) {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let mut r = FileRead::new(size);
@@ -345,7 +334,7 @@ fn read_file(path: &Path, opts: &ReadOptions, projection: &FlowProjection) -> Fi
                     LogKind::Resolver => r.dns = p.batches,
                     LogKind::Cloudtrail => {
                         r.records = p.trail.len() as u64;
-                        r.trail = p.trail
+                        r.trail = take_trail(opts, file_no, p.trail)
                     }
                 }
             }
@@ -353,21 +342,49 @@ fn read_file(path: &Path, opts: &ReadOptions, projection: &FlowProjection) -> Fi
         }
         return r;
     }
-    let (data, size, truncated) = match load_bytes(path) {
-        Ok(x) => x,
-        Err(e) => {
-            let mut r = FileRead::new(0);
-            r.error = Some(ReadError::Io(e));
+    let failed = |e: std::io::Error| {
+        let mut r = FileRead::new(0);
+        r.error = Some(ReadError::Io(e));
+        r
+    };
+    let mut input = match input::Input::open(path) {
+        Ok(i) => i,
+        Err(e) => return failed(e),
+    };
+    let mut r = FileRead::new(input.size);
+    let file: Arc<str> = Arc::from(path.display().to_string());
+    let mut buf = vec![0u8; trail_stream::CHUNK.min(input.expected().saturating_add(1))];
+    let mut len = 0;
+    if let Err(e) = input.fill(&mut buf, &mut len) {
+        return failed(e);
+    }
+    if let Some(scan) = opts.trail_scan.filter(|_| !opts.keep_trail) {
+        let head = if input.truncated { &buf[..memchr::memrchr(b'\n', &buf[..len]).map_or(0, |i| i + 1)] } else { &buf[..len] };
+        let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+        let sniffed = input.at_end || start + 65536 <= head.len();
+        let kind = opts.kind.or_else(|| sniff(head).filter(|_| sniffed));
+        if kind == Some(LogKind::Cloudtrail) && trail_stream::is_json_lines(head) {
+            r.kind = kind;
+            let (streamed, err) = trail_stream::read_json_lines(&file, file_no, &mut input, buf, len, scan);
+            r.error = match err {
+                Some(e) => Some(ReadError::Io(e)),
+                None => input.truncated.then_some(ReadError::TruncatedGzip(input.read as usize)),
+            };
+            r.records = streamed.records;
+            r.malformed_count = streamed.malformed;
+            r.malformed = streamed.listed();
             return r;
         }
-    };
-    let mut r = FileRead::new(size);
-    let file: Arc<str> = Arc::from(path.display().to_string());
-    let data = if truncated {
-        r.error = Some(ReadError::TruncatedGzip(data.len()));
-        complete_lines(data)
+    }
+    buf.truncate(len);
+    if let Err(e) = input.read_rest(&mut buf) {
+        return failed(e);
+    }
+    let data = if input.truncated {
+        r.error = Some(ReadError::TruncatedGzip(buf.len()));
+        complete_lines(buf)
     } else {
-        data
+        buf
     };
     let kind = match opts.kind {
         Some(k) => Some(k),
@@ -388,8 +405,8 @@ fn read_file(path: &Path, opts: &ReadOptions, projection: &FlowProjection) -> Fi
             r.flows = b;
             n
         }),
-        LogKind::Cloudtrail => cloudtrail::read_cloudtrail_bytes(&file, &data, opts.trail_fields.as_deref(), &sink).map(|(t, n)| {
-            r.trail = t;
+        LogKind::Cloudtrail => cloudtrail::read_cloudtrail_bytes(&file, &data, &sink).map(|(t, n)| {
+            r.trail = take_trail(opts, file_no, t);
             n
         }),
         LogKind::Resolver => resolver::read_resolver_bytes(&file, &data, &sink).map(|(b, n)| {
@@ -414,6 +431,26 @@ fn read_file(path: &Path, opts: &ReadOptions, projection: &FlowProjection) -> Fi
         .map(|(at, message)| Malformed { location: if at == usize::MAX { String::new() } else { line_location(&data, at) }, message })
         .collect();
     r
+}
+
+/// Hand a file's records to the scan, if any, and keep them if asked to.
+fn take_trail(opts: &ReadOptions, file_no: usize, events: Vec<TrailEvent>) -> Vec<TrailEvent> {
+    if let Some(scan) = opts.trail_scan {
+        events.par_chunks(512).enumerate().for_each(|(k, part)| {
+            let mut batch = scan.batch();
+            for (i, e) in part.iter().enumerate() {
+                let order = (file_no, k * 512 + i, 0);
+                let location = Location::Text(&e.location);
+                batch.record(&Scanned { record: RecordView::Whole(&e.value), file: &e.file, location, time_ms: e.time_ms, order });
+            }
+            batch.finish();
+        });
+    }
+    if opts.keep_trail {
+        events
+    } else {
+        vec![]
+    }
 }
 
 /// Malformed records are reported by byte offset (flow logs, JSON Lines) and turned into a
@@ -512,8 +549,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("cut.log.gz");
         std::fs::write(&p, &gz[..gz.len() / 2]).unwrap();
-        let (data, _, truncated) = load_bytes(&p).unwrap();
-        assert!(truncated);
+        let mut input = input::Input::open(&p).unwrap();
+        let mut data = vec![];
+        input.read_rest(&mut data).unwrap();
+        assert!(input.truncated);
         let kept = complete_lines(data);
         assert!(kept.ends_with(b"\n"));
     }

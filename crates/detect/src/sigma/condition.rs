@@ -1,6 +1,7 @@
 //! Sigma conditions: `and`, `or`, `not`, parentheses, search identifiers, and the
 //! `1 of` / `all of` quantifiers over `them` or identifier patterns (`selection_*`).
 //! Aggregations (`| count() > 10`) and `near` are correlation features this engine rejects.
+//! A parsed condition is compiled to an [`Expr`] over the rule's searches by number.
 
 /// A parsed condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +162,48 @@ pub fn expand<'a>(pattern: &str, ids: impl Iterator<Item = &'a str>) -> Vec<&'a 
     .collect()
 }
 
+/// A condition compiled against the rule's search identifiers (numbered in `ids` order).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Search(usize),
+    Not(Box<Expr>),
+    /// Every part holds (`and`, `all of`).
+    All(Vec<Expr>),
+    /// Some part holds (`or`, `1 of`).
+    Any(Vec<Expr>),
+}
+
+impl Expr {
+    /// Compile `c`; identifiers `ids` does not hold match nothing.
+    pub fn compile(c: &Cond, ids: &[&str]) -> Expr {
+        let searches = |p: &str| {
+            let named = expand(p, ids.iter().copied());
+            ids.iter().enumerate().filter(|(_, id)| named.contains(id)).map(|(i, _)| Expr::Search(i)).collect()
+        };
+        match c {
+            Cond::Id(id) => match ids.iter().position(|x| x == id) {
+                Some(i) => Expr::Search(i),
+                None => Expr::Any(vec![]),
+            },
+            Cond::Not(x) => Expr::Not(Box::new(Expr::compile(x, ids))),
+            Cond::And(xs) => Expr::All(xs.iter().map(|x| Expr::compile(x, ids)).collect()),
+            Cond::Or(xs) => Expr::Any(xs.iter().map(|x| Expr::compile(x, ids)).collect()),
+            Cond::OneOf(p) => Expr::Any(searches(p)),
+            Cond::AllOf(p) => Expr::All(searches(p)),
+        }
+    }
+
+    /// Evaluate, with `search(i)` telling whether search `i` matches.
+    pub fn holds(&self, search: &dyn Fn(usize) -> bool) -> bool {
+        match self {
+            Expr::Search(i) => search(*i),
+            Expr::Not(x) => !x.holds(search),
+            Expr::All(xs) => xs.iter().all(|x| x.holds(search)),
+            Expr::Any(xs) => xs.iter().any(|x| x.holds(search)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +229,15 @@ mod tests {
         assert!(matches!(parse("selection_source | count() > 10"), Err(ConditionError::Aggregation(_))));
         assert!(parse("a and").is_err());
         assert!(parse("(a").is_err());
+    }
+
+    #[test]
+    fn conditions_compile_to_search_numbers() {
+        let ids = ["filter_a", "filter_b", "selection"];
+        let e = Expr::compile(&parse("selection and not 1 of filter_*").unwrap(), &ids);
+        assert_eq!(e, Expr::All(vec![Expr::Search(2), Expr::Not(Box::new(Expr::Any(vec![Expr::Search(0), Expr::Search(1)])))]));
+        assert!(e.holds(&|i| i == 2));
+        assert!(!e.holds(&|i| i != 0));
     }
 
     #[test]

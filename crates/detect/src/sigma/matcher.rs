@@ -1,9 +1,11 @@
 //! Sigma search identifiers: field matchers (`field|modifier|...: value(s)`), lists of maps,
-//! and keyword lists, compiled once and evaluated against a JSON event. Field names are dotted
-//! paths into nested JSON; a field holding a list matches when any element does; string
+//! and keyword lists, compiled once and evaluated against a CloudTrail record. Field names are
+//! dotted paths into nested JSON; a field holding a list matches when any element does; string
 //! matching is case-insensitive unless `|cased`, with `*` and `?` wildcards; `|re` is a
 //! case-sensitive regular expression (`|re|i` for insensitive).
 
+use super::field::Field;
+use crate::read::{Projection, RecordView};
 use ipnet::Ipv4Net;
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
@@ -30,7 +32,7 @@ enum Test {
     Exists(bool),
     /// Compare with another field of the event.
     FieldRef {
-        field: String,
+        field: Field,
         how: RefHow,
     },
     Num(NumCmp, f64),
@@ -235,7 +237,7 @@ fn glob(parts: &[String], v: &str) -> bool {
 /// One `field|modifiers: values` entry.
 #[derive(Debug, Clone)]
 pub struct FieldMatcher {
-    pub field: String,
+    pub field: Field,
     tests: Vec<Test>,
     all: bool,
 }
@@ -252,7 +254,7 @@ fn yaml_scalar_text(v: &Yaml) -> Option<String> {
 impl FieldMatcher {
     pub fn compile(key: &str, value: &Yaml) -> Result<FieldMatcher, MatcherError> {
         let mut parts = key.split('|');
-        let field = parts.next().unwrap_or("").to_string();
+        let field = Field::sigma(parts.next().unwrap_or(""));
         let mods: Vec<String> = parts.map(|m| m.to_ascii_lowercase()).collect();
         let mut how = "equals";
         let (mut all, mut cased, mut re, mut cidr, mut exists, mut fieldref) = (false, false, false, false, false, false);
@@ -282,7 +284,7 @@ impl FieldMatcher {
             Yaml::Sequence(s) => s.iter().collect(),
             v => vec![v],
         };
-        let bad = |why: &str| MatcherError::Value { field: field.clone(), why: why.to_string() };
+        let bad = |why: &str| MatcherError::Value { field: field.path.clone(), why: why.to_string() };
         let mut tests = vec![];
         for v in values {
             if matches!(v, Yaml::Null) {
@@ -306,7 +308,7 @@ impl FieldMatcher {
                     "endswith" => RefHow::EndsWith,
                     _ => RefHow::Equals,
                 };
-                tests.push(Test::FieldRef { field: text, how: h });
+                tests.push(Test::FieldRef { field: Field::sigma(&text), how: h });
             } else if re {
                 let pat = if re_i { format!("(?i){text}") } else { text };
                 tests.push(Test::Regex(regex::Regex::new(&pat).map_err(|e| bad(&format!("bad regular expression: {e}")))?));
@@ -331,7 +333,7 @@ impl FieldMatcher {
     /// When this matcher on `field` matches only events whose `field` is a string equal
     /// (ignoring case) to one of a few values: those values, lowercased.
     fn required_values(&self, field: &str) -> Option<Vec<String>> {
-        if self.field != field {
+        if self.field.path != field {
             return None;
         }
         let exact = |t: &Test| match t {
@@ -347,16 +349,26 @@ impl FieldMatcher {
 
     /// The fields this matcher reads: its own and those it compares with.
     fn fields<'a>(&'a self, out: &mut Vec<&'a str>) {
-        out.push(&self.field);
+        out.push(&self.field.path);
         for t in &self.tests {
             if let Test::FieldRef { field, .. } = t {
-                out.push(field);
+                out.push(&field.path);
             }
         }
     }
 
-    pub fn matches(&self, event: &Value) -> bool {
-        let v = lookup(event, &self.field);
+    /// Compile the fields it reads against the projection records are parsed into.
+    fn bind(&mut self, p: &Projection) {
+        self.field.bind(p);
+        for t in &mut self.tests {
+            if let Test::FieldRef { field, .. } = t {
+                field.bind(p);
+            }
+        }
+    }
+
+    pub fn matches(&self, event: RecordView<'_>) -> bool {
+        let v = self.field.get(event);
         let one = |t: &Test| test(t, v, event);
         if self.all {
             self.tests.iter().all(one)
@@ -364,21 +376,6 @@ impl FieldMatcher {
             self.tests.iter().any(one)
         }
     }
-}
-
-/// A dotted path into nested JSON (a key containing dots is tried whole first).
-pub fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
-    if let Some(x) = v.get(path) {
-        return Some(x);
-    }
-    let mut cur = v;
-    for part in path.split('.') {
-        cur = match cur {
-            Value::Object(m) => m.get(part)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
 }
 
 fn scalar_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
@@ -399,7 +396,7 @@ fn any_elem(v: &Value, f: &dyn Fn(&Value) -> bool) -> bool {
     }
 }
 
-fn test(t: &Test, v: Option<&Value>, event: &Value) -> bool {
+fn test(t: &Test, v: Option<&Value>, event: RecordView<'_>) -> bool {
     match t {
         Test::Null => v.is_none_or(Value::is_null),
         Test::Exists(want) => v.is_some_and(|x| !x.is_null()) == *want,
@@ -419,7 +416,7 @@ fn test(t: &Test, v: Option<&Value>, event: &Value) -> bool {
                     })
                 }
                 Test::FieldRef { field, how } => {
-                    let (Some(a), Some(b)) = (scalar_text(x), lookup(event, field).and_then(scalar_text)) else { return false };
+                    let (Some(a), Some(b)) = (scalar_text(x), field.get(event).and_then(scalar_text)) else { return false };
                     let (a, b) = (a.to_lowercase(), b.to_lowercase());
                     match how {
                         RefHow::Equals => a == b,
@@ -494,11 +491,21 @@ impl Search {
         Some(out)
     }
 
-    pub fn matches(&self, event: &Value) -> bool {
+    /// Compile the fields it reads against the projection records are parsed into.
+    pub fn bind(&mut self, p: &Projection) {
+        match self {
+            Search::Map(ms) => ms.iter_mut().for_each(|m| m.bind(p)),
+            Search::Maps(maps) => maps.iter_mut().flatten().for_each(|m| m.bind(p)),
+            Search::Keywords(_) => {}
+        }
+    }
+
+    pub fn matches(&self, event: RecordView<'_>) -> bool {
         match self {
             Search::Map(ms) => ms.iter().all(|m| m.matches(event)),
             Search::Maps(maps) => maps.iter().any(|ms| ms.iter().all(|m| m.matches(event))),
-            Search::Keywords(ks) => ks.iter().any(|k| any_string(event, k)),
+            // Keyword searches read every string: records are then kept whole.
+            Search::Keywords(ks) => event.whole().is_some_and(|v| ks.iter().any(|k| any_string(v, k))),
         }
     }
 }
@@ -525,28 +532,28 @@ mod tests {
     fn case_insensitive_wildcards_and_modifiers() {
         let e = json!({"additionalEventData": {"MFAUsed": "No"}, "eventName": "UpdateFunctionConfiguration20150331v2",
                         "requestParameters": {"layers": ["arn:aws:lambda:x:layer:a:1"]}, "userAgent": "aws-cli/2.0 Kali"});
-        assert!(fm("additionalEventData.MFAUsed", "'NO'").matches(&e));
-        assert!(fm("eventName|startswith", "'UpdateFunctionConfiguration'").matches(&e));
-        assert!(fm("requestParameters.layers|contains", "'*'").matches(&e));
-        assert!(!fm("requestParameters.missing|contains", "'*'").matches(&e));
-        assert!(fm("userAgent|contains|all", "['aws-cli', 'kali']").matches(&e));
-        assert!(!fm("userAgent|contains|all", "['aws-cli', 'parrot']").matches(&e));
-        assert!(fm("eventName", "'Update*20150331v?'").matches(&e));
-        assert!(fm("errorCode", "null").matches(&e));
-        assert!(fm("userAgent|re", "'.+Kali$'").matches(&e));
-        assert!(!fm("userAgent|re", "'.+kali$'").matches(&e));
-        assert!(fm("userAgent|exists", "true").matches(&e));
-        assert!(fm("nope|exists", "false").matches(&e));
+        assert!(fm("additionalEventData.MFAUsed", "'NO'").matches(RecordView::Whole(&e)));
+        assert!(fm("eventName|startswith", "'UpdateFunctionConfiguration'").matches(RecordView::Whole(&e)));
+        assert!(fm("requestParameters.layers|contains", "'*'").matches(RecordView::Whole(&e)));
+        assert!(!fm("requestParameters.missing|contains", "'*'").matches(RecordView::Whole(&e)));
+        assert!(fm("userAgent|contains|all", "['aws-cli', 'kali']").matches(RecordView::Whole(&e)));
+        assert!(!fm("userAgent|contains|all", "['aws-cli', 'parrot']").matches(RecordView::Whole(&e)));
+        assert!(fm("eventName", "'Update*20150331v?'").matches(RecordView::Whole(&e)));
+        assert!(fm("errorCode", "null").matches(RecordView::Whole(&e)));
+        assert!(fm("userAgent|re", "'.+Kali$'").matches(RecordView::Whole(&e)));
+        assert!(!fm("userAgent|re", "'.+kali$'").matches(RecordView::Whole(&e)));
+        assert!(fm("userAgent|exists", "true").matches(RecordView::Whole(&e)));
+        assert!(fm("nope|exists", "false").matches(RecordView::Whole(&e)));
     }
 
     #[test]
     fn cidr_fieldref_and_escapes() {
         let e = json!({"sourceIPAddress": "10.1.2.3", "a": "Bob", "b": "bob", "c": "lit*eral"});
-        assert!(fm("sourceIPAddress|cidr", "'10.0.0.0/8'").matches(&e));
-        assert!(!fm("sourceIPAddress|cidr", "'192.168.0.0/16'").matches(&e));
-        assert!(fm("a|fieldref", "b").matches(&e));
-        assert!(fm("c", r"'lit\*eral'").matches(&e));
-        assert!(!fm("c", r"'lit\*eralx'").matches(&e));
+        assert!(fm("sourceIPAddress|cidr", "'10.0.0.0/8'").matches(RecordView::Whole(&e)));
+        assert!(!fm("sourceIPAddress|cidr", "'192.168.0.0/16'").matches(RecordView::Whole(&e)));
+        assert!(fm("a|fieldref", "b").matches(RecordView::Whole(&e)));
+        assert!(fm("c", r"'lit\*eral'").matches(RecordView::Whole(&e)));
+        assert!(!fm("c", r"'lit\*eralx'").matches(RecordView::Whole(&e)));
         assert!(FieldMatcher::compile("a|base64offset", &Yaml::String("x".into())).is_err());
     }
 

@@ -2,21 +2,21 @@
 //! compiles their detections (field matchers with modifiers, lists of maps, keywords,
 //! conditions with `and`/`or`/`not`, `1 of`/`all of`) and evaluates them on CloudTrail records.
 //! Rules it cannot evaluate (aggregations, correlations, placeholders, unsupported modifiers,
-//! `status: unsupported`) are rejected one by one with the reason. Findings keep the rule's
-//! `author`, `id` and `title`, as the Detection Rule License asks.
+//! `status: unsupported`) are rejected one by one with the reason. The fields the loaded rules
+//! read are compiled once into the projection records are parsed into (see [`scan`]).
+//! Findings keep the rule's `author`, `id` and `title`, as the Detection Rule License asks.
 
 pub mod condition;
+pub mod field;
 pub mod matcher;
+pub mod scan;
 
-use crate::detectors::{iso_ms, Detected};
-use crate::read::TrailEvent;
-use condition::{Cond, ConditionError};
-use koban_findings::{Finding, Severity};
+use crate::read::{Projection, RecordView};
+use condition::{Cond, ConditionError, Expr};
 use matcher::{MatcherError, Search};
 use serde::Serialize;
-use serde_json::{json, Value};
 use serde_yaml_ng::Value as Yaml;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -57,8 +57,9 @@ pub struct Rule {
     pub references: Vec<String>,
     pub tags: Vec<String>,
     pub file: String,
-    searches: BTreeMap<String, Search>,
-    conditions: Vec<Cond>,
+    /// The search identifiers' definitions, in the order of their names.
+    searches: Vec<Search>,
+    conditions: Vec<Expr>,
     /// The `eventSource` values (lowercased) an event must have for the rule to match it,
     /// when the rule's condition implies one; other events are not evaluated.
     event_sources: Option<BTreeSet<String>>,
@@ -77,6 +78,9 @@ pub struct Rejected {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub rejected: Vec<Rejected>,
+    /// The fields the rules and their findings read, compiled; `None` when a rule searches
+    /// keywords anywhere in the record (records are then read whole).
+    pub projection: Option<Projection>,
 }
 
 fn text(v: &Yaml, key: &str) -> String {
@@ -140,7 +144,14 @@ impl Rule {
         for c in &conditions {
             check_ids(c, &searches)?;
         }
-        let mut rule = Rule {
+        let event_sources = conditions
+            .iter()
+            .map(|c| required(&searches, c, EVENT_SOURCE))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat().into_iter().collect());
+        let ids: Vec<&str> = searches.keys().map(String::as_str).collect();
+        let compiled = conditions.iter().map(|c| Expr::compile(c, &ids)).collect();
+        Ok(Rule {
             id: text(doc, "id"),
             title: text(doc, "title"),
             author: text(doc, "author"),
@@ -150,52 +161,21 @@ impl Rule {
             references: list(doc, "references"),
             tags: list(doc, "tags"),
             file: file.to_string(),
-            searches,
-            conditions,
-            event_sources: None,
-        };
-        rule.event_sources = rule
-            .conditions
-            .iter()
-            .map(|c| rule.required(c, EVENT_SOURCE))
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.concat().into_iter().collect());
-        Ok(rule)
+            searches: searches.into_values().collect(),
+            conditions: compiled,
+            event_sources,
+        })
     }
 
-    /// Values (lowercased) that `field` must have for `c` to hold, when `c` implies some.
-    fn required(&self, c: &Cond, field: &str) -> Option<Vec<String>> {
-        let any_of = |xs: Vec<Option<Vec<String>>>| -> Option<Vec<String>> {
-            if xs.is_empty() {
-                return None;
-            }
-            xs.into_iter().collect::<Option<Vec<_>>>().map(|v| v.concat())
-        };
-        let ids = |p: &str| condition::expand(p, self.searches.keys().map(String::as_str));
-        match c {
-            Cond::Id(id) => self.searches.get(id).and_then(|s| s.required_values(field)),
-            Cond::Not(_) => None,
-            Cond::And(xs) => xs.iter().find_map(|x| self.required(x, field)),
-            Cond::Or(xs) => any_of(xs.iter().map(|x| self.required(x, field)).collect()),
-            Cond::OneOf(p) => any_of(ids(p).iter().map(|id| self.searches.get(*id).and_then(|s| s.required_values(field))).collect()),
-            Cond::AllOf(p) => ids(p).iter().find_map(|id| self.searches.get(*id).and_then(|s| s.required_values(field))),
-        }
+    /// True when the rule matches the record.
+    pub fn matches(&self, record: RecordView<'_>) -> bool {
+        let search = |i: usize| self.searches.get(i).is_some_and(|s| s.matches(record));
+        self.conditions.iter().any(|c| c.holds(&search))
     }
 
-    /// True when the rule matches the event.
-    pub fn matches(&self, event: &Value) -> bool {
-        self.conditions.iter().any(|c| self.eval(c, event))
-    }
-
-    fn eval(&self, c: &Cond, e: &Value) -> bool {
-        match c {
-            Cond::Id(id) => self.searches.get(id).is_some_and(|s| s.matches(e)),
-            Cond::Not(x) => !self.eval(x, e),
-            Cond::And(xs) => xs.iter().all(|x| self.eval(x, e)),
-            Cond::Or(xs) => xs.iter().any(|x| self.eval(x, e)),
-            Cond::OneOf(p) => condition::expand(p, self.searches.keys().map(String::as_str)).iter().any(|id| self.searches[*id].matches(e)),
-            Cond::AllOf(p) => condition::expand(p, self.searches.keys().map(String::as_str)).iter().all(|id| self.searches[*id].matches(e)),
-        }
+    /// Compile the fields the rule reads against the projection records are parsed into.
+    fn bind(&mut self, p: &Projection) {
+        self.searches.iter_mut().for_each(|s| s.bind(p));
     }
 
     /// GuardDuty-scale severity for the Sigma level.
@@ -225,6 +205,25 @@ impl Rule {
     }
 }
 
+/// Values (lowercased) that `field` must have for `c` to hold, when `c` implies some.
+fn required(searches: &BTreeMap<String, Search>, c: &Cond, field: &str) -> Option<Vec<String>> {
+    let any_of = |xs: Vec<Option<Vec<String>>>| -> Option<Vec<String>> {
+        if xs.is_empty() {
+            return None;
+        }
+        xs.into_iter().collect::<Option<Vec<_>>>().map(|v| v.concat())
+    };
+    let ids = |p: &str| condition::expand(p, searches.keys().map(String::as_str));
+    match c {
+        Cond::Id(id) => searches.get(id).and_then(|s| s.required_values(field)),
+        Cond::Not(_) => None,
+        Cond::And(xs) => xs.iter().find_map(|x| required(searches, x, field)),
+        Cond::Or(xs) => any_of(xs.iter().map(|x| required(searches, x, field)).collect()),
+        Cond::OneOf(p) => any_of(ids(p).iter().map(|id| searches.get(*id).and_then(|s| s.required_values(field))).collect()),
+        Cond::AllOf(p) => ids(p).iter().find_map(|id| searches.get(*id).and_then(|s| s.required_values(field))),
+    }
+}
+
 fn has_expand(v: &Yaml) -> bool {
     match v {
         Yaml::Mapping(m) => m.iter().any(|(k, v)| k.as_str().is_some_and(|k| k.contains("|expand")) || has_expand(v)),
@@ -249,6 +248,8 @@ fn check_ids(c: &Cond, searches: &BTreeMap<String, Search>) -> Result<(), SigmaE
     }
 }
 
+const EVENT_SOURCE: &str = "eventSource";
+
 /// The record fields findings show (evidence and principal) besides those the rules match.
 const EVIDENCE_FIELDS: &[&str] = &[
     "eventTime",
@@ -268,7 +269,7 @@ impl RuleSet {
     pub fn fields(&self) -> Option<BTreeSet<&str>> {
         let mut out: BTreeSet<&str> = EVIDENCE_FIELDS.iter().copied().collect();
         for r in &self.rules {
-            for s in r.searches.values() {
+            for s in &r.searches {
                 out.extend(s.fields()?);
             }
         }
@@ -295,6 +296,10 @@ impl RuleSet {
             for f in files {
                 set.load_file(&f);
             }
+        }
+        set.projection = set.fields().map(|f| Projection::new(f.iter().copied()));
+        if let Some(p) = &set.projection {
+            set.rules.iter_mut().for_each(|r| r.bind(p));
         }
         Ok(set)
     }
@@ -330,111 +335,15 @@ fn text_of(v: &Yaml, k: &str) -> String {
     text(v, k)
 }
 
-/// The principal of a CloudTrail record (its ARN, else its type).
-fn principal(e: &Value) -> String {
-    let ui = e.get("userIdentity");
-    ui.and_then(|u| u.get("arn"))
-        .and_then(|a| a.as_str())
-        .map(str::to_string)
-        .or_else(|| ui.and_then(|u| u.get("invokedBy")).and_then(|a| a.as_str()).map(str::to_string))
-        .or_else(|| ui.and_then(|u| u.get("type")).and_then(|a| a.as_str()).map(str::to_string))
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// Matches of one rule on the events: indices per principal.
-pub fn evaluate(rules: &[Rule], events: &[TrailEvent]) -> Vec<Vec<usize>> {
-    use rayon::prelude::*;
-    // Events by their eventSource (lowercased); those without a string one are always tried.
-    let mut by_source: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut other = Vec::new();
-    for (i, e) in events.iter().enumerate() {
-        match e.value.get(EVENT_SOURCE).and_then(Value::as_str) {
-            Some(s) => by_source.entry(s.to_lowercase()).or_default().push(i),
-            None => other.push(i),
-        }
-    }
-    rules
-        .par_iter()
-        .map(|r| {
-            let hit = |i: &usize| r.matches(&events[*i].value);
-            match &r.event_sources {
-                Some(sources) => {
-                    let mut c: Vec<usize> =
-                        sources.iter().filter_map(|s| by_source.get(s)).flatten().chain(&other).copied().filter(hit).collect();
-                    c.sort_unstable();
-                    c
-                }
-                None => (0..events.len()).filter(hit).collect(),
-            }
-        })
-        .collect()
-}
-
-const EVENT_SOURCE: &str = "eventSource";
-
-/// Findings: one per (rule, principal), with the rule's attribution.
-pub fn findings(rules: &[Rule], events: &[TrailEvent]) -> Vec<Detected> {
-    let matches = evaluate(rules, events);
-    let mut out = vec![];
-    for (rule, idx) in rules.iter().zip(matches) {
-        let mut per: BTreeMap<String, Vec<&TrailEvent>> = BTreeMap::new();
-        for i in idx {
-            per.entry(principal(&events[i].value)).or_default().push(&events[i]);
-        }
-        for (who, mut evs) in per {
-            evs.sort_by_key(|e| e.time_ms);
-            let (first, last) = (evs[0].time_ms, evs[evs.len() - 1].time_ms);
-            let names: std::collections::BTreeSet<&str> =
-                evs.iter().filter_map(|e| e.value.get("eventName").and_then(|n| n.as_str())).collect();
-            let evidence = json!({
-                "rule": {
-                    "id": rule.id, "title": rule.title, "author": rule.author, "level": rule.level, "status": rule.status,
-                    "file": rule.file, "references": rule.references, "tags": rule.tags,
-                    "license": "Detection Rule License 1.1 (https://github.com/SigmaHQ/Detection-Rule-License)",
-                },
-                "records": evs.iter().take(5).map(|e| json!({
-                    "location": format!("{}:{}", e.file, e.location),
-                    "eventTime": e.value.get("eventTime"),
-                    "eventSource": e.value.get("eventSource"),
-                    "eventName": e.value.get("eventName"),
-                    "errorCode": e.value.get("errorCode"),
-                    "sourceIPAddress": e.value.get("sourceIPAddress"),
-                    "userAgent": e.value.get("userAgent"),
-                })).collect::<Vec<_>>(),
-                "record_count": evs.len(),
-            });
-            let ty = rule.finding_type();
-            out.push(Detected {
-                finding: Finding::new(
-                    &ty,
-                    &format!("sigma:{}", rule.id),
-                    Severity::new(rule.severity()),
-                    &who,
-                    &[&rule.id],
-                    format!("{} ({who})", rule.title),
-                    format!(
-                        "Sigma rule \"{}\" by {} matched {} CloudTrail record(s) of {who} ({}). {}",
-                        rule.title,
-                        rule.author,
-                        evs.len(),
-                        names.into_iter().collect::<Vec<_>>().join(", "),
-                        rule.description
-                    ),
-                    evidence,
-                    "Review the matched records against the rule's false positives; see the rule's references.",
-                ),
-                first_seen: iso_ms(first),
-                last_seen: iso_ms(last),
-                count: evs.len() as u64,
-            });
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use serde_json::{json, Value};
+
+    fn matches(r: &Rule, v: Value) -> bool {
+        r.matches(RecordView::Whole(&v))
+    }
 
     fn rule(y: &str) -> Result<Rule, SigmaError> {
         Rule::compile(&serde_yaml_ng::from_str(y).unwrap(), "t.yml")
@@ -448,9 +357,9 @@ mod tests {
              selection_status_null:\n    errorCode: null\n  condition: selection_event and 1 of selection_status_*\n",
         )
         .unwrap();
-        assert!(r.matches(&json!({"eventName": "SendCommand"})));
-        assert!(r.matches(&json!({"eventName": "sendcommand", "errorCode": "Success"})));
-        assert!(!r.matches(&json!({"eventName": "SendCommand", "errorCode": "InvalidInstanceId"})));
+        assert!(matches(&r, json!({"eventName": "SendCommand"})));
+        assert!(matches(&r, json!({"eventName": "sendcommand", "errorCode": "Success"})));
+        assert!(!matches(&r, json!({"eventName": "SendCommand", "errorCode": "InvalidInstanceId"})));
         assert_eq!(r.severity(), 7.5);
         assert_eq!(r.finding_type(), "koban:Sigma/T");
     }
@@ -470,7 +379,7 @@ mod tests {
     #[test]
     fn keywords_search_every_string() {
         let r = rule("title: k\ndetection:\n  keywords: [trufflehog]\n  condition: keywords\n").unwrap();
-        assert!(r.matches(&json!({"userAgent": "TruffleHog/3"})));
-        assert!(!r.matches(&json!({"userAgent": "aws-cli"})));
+        assert!(matches(&r, json!({"userAgent": "TruffleHog/3"})));
+        assert!(!matches(&r, json!({"userAgent": "aws-cli"})));
     }
 }
