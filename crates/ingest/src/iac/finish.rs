@@ -4,6 +4,7 @@
 //! associations, propagations and routes, accounts, and references to resources outside the
 //! inputs (reported as unknowns).
 
+use super::declared::id_order;
 use super::{Assembly, InterfaceRequest};
 use foldhash::{HashMap, HashSet};
 use ipnet::{IpNet, Ipv4Net};
@@ -20,6 +21,7 @@ fn all_traffic_entry(rule_number: u32, egress: bool, action: m::RuleAction) -> m
 }
 
 pub fn finish(mut a: Assembly) -> Twin {
+    a.declarations_into_twin();
     vpc_defaults(&mut a);
     for (vpc, cidr) in std::mem::take(&mut a.vpc_cidrs) {
         if let Some(v) = a.twin.vpcs.get_mut(&vpc) {
@@ -41,12 +43,11 @@ pub fn finish(mut a: Assembly) -> Twin {
 
 fn vpc_defaults(a: &mut Assembly) {
     let t = &mut a.twin;
-    a.vpc_defaults_seen = a.vpc_defaults.clone();
     let mut mains: HashMap<&str, Vec<&String>> = HashMap::default();
     for (rt, vpc) in &a.main_associations {
         mains.entry(vpc.as_str()).or_default().push(rt);
     }
-    for d in std::mem::take(&mut a.vpc_defaults) {
+    for d in &a.vpc_defaults {
         let Some(vpc) = t.vpcs.get(&d.vpc) else { continue };
         let placement = vpc.placement.clone();
         let other_main = mains.get(d.vpc.as_str()).is_some_and(|rts| rts.iter().any(|rt| **rt != d.main_route_table));
@@ -329,30 +330,12 @@ impl Pool {
     }
 }
 
-/// The requests' positions in id order. Ids are compared by their first 16 bytes held
-/// beside the positions (big-endian, zero-padded: the same order), and in full only when
-/// those are equal — the ids themselves are scattered in memory.
-fn id_order(requests: &[InterfaceRequest]) -> Vec<usize> {
-    let mut keys: Vec<(u128, usize)> = requests
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut head = [0u8; 16];
-            let n = r.id.len().min(16);
-            head[..n].copy_from_slice(&r.id.as_bytes()[..n]);
-            (u128::from_be_bytes(head), i)
-        })
-        .collect();
-    keys.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| requests[x.1].id.cmp(&requests[y.1].id)));
-    keys.into_iter().map(|(_, i)| i).collect()
-}
-
 fn interfaces(a: &mut Assembly) {
-    let default_groups: HashMap<String, String> = a.vpc_defaults_seen.iter().map(|d| (d.vpc.clone(), d.security_group.clone())).collect();
+    let default_groups: HashMap<&str, &str> = a.vpc_defaults.iter().map(|d| (d.vpc.as_str(), d.security_group.as_str())).collect();
     // In id order (ids are unique: the assembly keeps the first declaration of each); the
     // requests are large, so their order is sorted rather than the requests themselves.
     let requests: Vec<InterfaceRequest> = std::mem::take(&mut a.interfaces);
-    let order = id_order(&requests);
+    let order = id_order(&requests.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
     let t = &mut a.twin;
     let mut pools: HashMap<String, Pool> = HashMap::default();
     for s in t.subnets.values() {
@@ -413,8 +396,8 @@ fn interfaces(a: &mut Assembly) {
         let subnet = subnet_of.get(r.subnet.as_str()).copied();
         let mut security_groups = r.security_groups;
         if security_groups.is_empty() && r.default_security_group {
-            if let Some(g) = subnet.and_then(|s| default_groups.get(&s.vpc)) {
-                security_groups.push(g.clone());
+            if let Some(g) = subnet.and_then(|s| default_groups.get(s.vpc.as_str())) {
+                security_groups.push(g.to_string());
             }
         }
         let public_at_launch = r.public_ip_at_launch.unwrap_or_else(|| subnet.map(|s| s.map_public_ip_on_launch).unwrap_or(false));
@@ -461,10 +444,10 @@ fn interfaces(a: &mut Assembly) {
     let mut eni_index: HashMap<String, usize> = enis.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
     let mut by_instance: HashMap<String, Vec<(u32, String)>> = HashMap::default();
     for (eni, inst, index) in std::mem::take(&mut a.interface_attachments) {
-        by_instance.entry(inst.clone()).or_default().push((index, eni.clone()));
         if let Some(e) = eni_index.get(&eni).and_then(|&i| enis.get_mut(i)) {
-            e.owner = m::EniOwner::Instance(inst);
+            e.owner = m::EniOwner::Instance(inst.clone());
         }
+        by_instance.entry(inst).or_default().push((index, eni));
     }
     let primary_of = |inst: &str, by: &HashMap<String, Vec<(u32, String)>>| -> Option<String> {
         by.get(inst).and_then(|v| v.iter().min_by_key(|(i, _)| *i).map(|(_, e)| e.clone()))
@@ -532,7 +515,9 @@ fn interfaces(a: &mut Assembly) {
         if let Some(e) = inst.network_interfaces.first().and_then(|e| eni_index.get(e)).map(|i| &enis[*i]) {
             inst.private_ip = e.private_ips.first().copied();
             inst.public_ip = e.public_ips.first().map(|(_, p)| *p);
-            inst.subnet = inst.subnet.clone().or_else(|| Some(e.subnet.clone()));
+            if inst.subnet.is_none() {
+                inst.subnet = Some(e.subnet.clone());
+            }
             if inst.vpc.is_none() && !e.vpc.is_empty() {
                 inst.vpc = Some(e.vpc.clone());
             }

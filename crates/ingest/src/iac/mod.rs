@@ -12,6 +12,7 @@
 //! real AWS address) and are listed in the twin's unknowns.
 
 mod aws_managed;
+mod declared;
 mod finish;
 pub mod rules;
 pub mod services;
@@ -106,8 +107,9 @@ pub fn gateway_target(id: &str) -> m::RouteTarget {
 #[derive(Default)]
 pub struct Assembly {
     pub twin: Twin,
+    /// The resources of the twin's maps, until [`Assembly::finish`].
+    declarations: declared::Declarations,
     vpc_defaults: Vec<VpcDefaults>,
-    vpc_defaults_seen: Vec<VpcDefaults>,
     vpc_cidrs: Vec<(String, Ipv4Net)>,
     routes: Vec<RouteDecl>,
     subnet_associations: Vec<(String, String)>,
@@ -129,46 +131,10 @@ pub struct Assembly {
     tgw_routes: Vec<(String, m::TransitGatewayRoute)>,
     vpn_routes: Vec<(String, Ipv4Net)>,
     vgw_propagations: Vec<(String, String)>,
-    /// Where each id was declared, for references and duplicates.
-    declared: HashMap<String, Origin>,
+    /// Where each id was first declared, for duplicates.
+    declared: HashMap<String, declared::Slot>,
     /// Links between non-network declarations, joined at the end.
     links: services::Links,
-}
-
-macro_rules! declare {
-    ($($fn:ident, $field:ident, $ty:ty, $id:ident);* $(;)?) => {
-        impl Assembly {
-            $(
-                pub fn $fn(&mut self, x: $ty) {
-                    if self.first_declaration(&x.$id, &x.origin) {
-                        self.twin.$field.insert(x.$id.clone(), x);
-                    }
-                }
-            )*
-        }
-    };
-}
-
-declare! {
-    vpc, vpcs, m::Vpc, id;
-    subnet, subnets, m::Subnet, id;
-    route_table, route_tables, m::RouteTable, id;
-    internet_gateway, internet_gateways, m::InternetGateway, id;
-    nat_gateway, nat_gateways, m::NatGateway, id;
-    transit_gateway, transit_gateways, m::TransitGateway, id;
-    transit_gateway_attachment, transit_gateway_attachments, m::TransitGatewayAttachment, id;
-    transit_gateway_route_table, transit_gateway_route_tables, m::TransitGatewayRouteTable, id;
-    vpc_endpoint, vpc_endpoints, m::VpcEndpoint, id;
-    security_group, security_groups, m::SecurityGroup, id;
-    network_acl, network_acls, m::NetworkAcl, id;
-    instance, instances, m::Instance, id;
-    prefix_list, prefix_lists, m::PrefixList, id;
-    vpc_peering_connection, vpc_peering_connections, m::VpcPeeringConnection, id;
-    vpn_gateway, vpn_gateways, m::VpnGateway, id;
-    vpn_connection, vpn_connections, m::VpnConnection, id;
-    customer_gateway, customer_gateways, m::CustomerGateway, id;
-    load_balancer, load_balancers, m::LoadBalancer, arn;
-    endpoint_service, vpc_endpoint_services, m::VpcEndpointService, service_name;
 }
 
 impl Assembly {
@@ -225,29 +191,6 @@ impl Assembly {
         self.nacl_associations.push((acl.to_string(), subnet.to_string()));
     }
 
-    /// Records where `id` is declared; a later declaration of the same id is reported (and
-    /// left out: false).
-    fn first_declaration(&mut self, id: &str, origin: &Origin) -> bool {
-        if let Some(first) = self.declared.get(id) {
-            self.twin.diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                origin: origin.clone(),
-                message: format!("duplicate id {id}: already declared at {first}; keeping the first declaration"),
-                resource: Some(id.to_string()),
-            });
-            return false;
-        }
-        self.declared.insert(id.to_string(), origin.clone());
-        true
-    }
-
-    pub fn interface(&mut self, r: InterfaceRequest) {
-        if self.first_declaration(&r.id, &r.origin) {
-            self.interfaces.push(r);
-        }
-    }
-
-    /// Attach an interface to an instance at a device index.
     /// The interfaces AWS creates for an interface or Gateway Load Balancer endpoint: one per
     /// subnet, requester-managed, named by `eni_id`; interface endpoints carry the endpoint's
     /// security groups (the VPC's default group when it names none). Returns their ids.
@@ -333,6 +276,7 @@ impl Assembly {
         });
     }
 
+    /// Attach an interface to an instance at a device index.
     pub fn attach_interface(&mut self, eni: &str, instance: &str, device_index: u32) {
         self.interface_attachments.push((eni.to_string(), instance.to_string(), device_index));
     }

@@ -415,6 +415,7 @@ pub fn load_plans(files: &[PathBuf]) -> Result<Twin, TerraformError> {
             }
         };
         read_any = true;
+        a.reserve(doc.instances.len());
         for inst in &doc.instances {
             resources::convert(&doc, inst, &mut a);
         }

@@ -236,9 +236,14 @@ impl<'a> Tf<'a> {
             .collect()
     }
 
+    /// The string-valued tags, by key (the last of a repeated key).
     pub(super) fn tags(&self) -> m::Tags {
-        let v = self.here("tags").and_then(Json::entries).unwrap_or_default();
-        v.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string()))).collect()
+        let Some(Json::Object(entries)) = self.here("tags") else { return Vec::new() };
+        // Latest first, so that the stable sort puts the last of a repeated key first.
+        let mut latest: Vec<&(std::borrow::Cow<str>, Json)> = entries.iter().rev().collect();
+        latest.sort_by(|x, y| x.0.cmp(&y.0));
+        latest.dedup_by(|later, first| later.0 == first.0);
+        latest.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string()))).collect()
     }
 
     pub(super) fn id(&self) -> String {
@@ -696,7 +701,7 @@ fn transit_gateway(t: &Tf, a: &mut Assembly) -> R<()> {
     let prop = enabled(t, "default_route_table_propagation")?;
     let default_table = t.s("association_default_route_table_id").ok().flatten().unwrap_or_else(|| t.derived("tgw-rtb-", "default"));
     let prop_table = t.s("propagation_default_route_table_id").ok().flatten().unwrap_or_else(|| default_table.clone());
-    if (assoc || prop) && !a.twin.transit_gateway_route_tables.contains_key(&default_table) {
+    if (assoc || prop) && !a.declares_tgw_route_table(&default_table) {
         a.transit_gateway_route_table(m::TransitGatewayRouteTable {
             id: default_table.clone(),
             transit_gateway: id.clone(),
