@@ -68,7 +68,13 @@ fn live_instances<'t>(twin: &'t m::Twin, places: &Places) -> Vec<Live<'t>> {
     instances
         .into_par_iter()
         .filter_map(|inst| {
-            let enis = Spec::Instance(inst.id.clone()).interfaces(twin);
+            // As `Spec::Instance(..).interfaces`, without looking the instance up again.
+            let enis: Vec<&m::NetworkInterface> = inst
+                .network_interfaces
+                .iter()
+                .filter_map(|e| twin.network_interfaces.get(e))
+                .filter(|e| koban_net::index::eni_is_live(twin, e))
+                .collect();
             (!enis.is_empty()).then(|| Live { inst, place: places.key(&enis), enis })
         })
         .collect()

@@ -17,8 +17,9 @@ pub struct Places<'t> {
     /// Sorted, distinct: the first address of every CIDR the twin's forwarding rules name,
     /// and the address after its last.
     boundaries: Vec<u64>,
-    /// Per security group: its egress rules as text, sorted.
-    egress: HashMap<&'t str, Vec<String>>,
+    /// Per security group: its egress rules, each numbered by its text (equal rules of
+    /// different groups share a number), sorted.
+    egress: HashMap<&'t str, Vec<u32>>,
     /// Security groups kept by name in keys: those a rule of a group on the way names (see
     /// the module doc), and those with rules koban cannot resolve (their unknowns name them).
     by_name: HashSet<&'t str>,
@@ -69,11 +70,19 @@ impl<'t> Places<'t> {
         }
         boundaries.sort_unstable();
         boundaries.dedup();
+        let mut rule_numbers: HashMap<String, u32> = HashMap::new();
         let egress = twin
             .security_groups
             .values()
             .map(|g| {
-                let mut rules: Vec<String> = g.egress.iter().map(|r| format!("{:?}|{}", r.traffic, r.peer)).collect();
+                let mut rules: Vec<u32> = g
+                    .egress
+                    .iter()
+                    .map(|r| {
+                        let next = rule_numbers.len() as u32;
+                        *rule_numbers.entry(format!("{:?}|{}", r.traffic, r.peer)).or_insert(next)
+                    })
+                    .collect();
                 rules.sort_unstable();
                 (g.id.as_str(), rules)
             })
@@ -93,11 +102,14 @@ impl<'t> Places<'t> {
                 e.security_groups.iter().map(String::as_str).filter(|g| self.by_name.contains(g) || !self.egress.contains_key(g)).collect();
             named.sort_unstable();
             named.dedup();
-            let mut rules: Vec<&str> =
-                e.security_groups.iter().filter_map(|g| self.egress.get(g.as_str())).flatten().map(String::as_str).collect();
+            let mut rules: Vec<u32> = e.security_groups.iter().filter_map(|g| self.egress.get(g.as_str())).flatten().copied().collect();
             rules.sort_unstable();
             rules.dedup();
-            let _ = write!(key, "{}|{}|{}|{}|", e.subnet, e.security_groups.is_empty(), named.join(","), rules.join(";"));
+            let _ = write!(key, "{}|{}|{}|", e.subnet, e.security_groups.is_empty(), named.join(","));
+            for r in rules {
+                let _ = write!(key, "{r};");
+            }
+            key.push('|');
             for ip in &e.private_ips {
                 let v = u32::from(*ip) as u64;
                 let _ = write!(key, "{},", self.boundaries.partition_point(|b| *b <= v));
