@@ -229,12 +229,12 @@ fn inbound(exp: &ExposureAnswer, twin: &m::Twin) -> (Vec<Finding>, Vec<Finding>)
     let mut bypass_hits = Vec::new();
     for src in &exp.sources {
         let mut seen_subnets: HashSet<&str> = HashSet::new();
-        for e in &src.exposed {
-            let is_instance =
-                twin.network_interfaces.get(&e.interface).map(|x| matches!(x.owner, m::EniOwner::Instance(_))).unwrap_or(false);
-            if !is_instance {
-                continue;
-            }
+        let of_instances: Vec<bool> = src
+            .exposed
+            .par_iter()
+            .map(|e| twin.network_interfaces.get(&e.interface).is_some_and(|x| matches!(x.owner, m::EniOwner::Instance(_))))
+            .collect();
+        for (e, _) in src.exposed.iter().zip(of_instances).filter(|(_, of_instance)| *of_instance) {
             if src.source == "internet" {
                 internet_hits.push(e);
             }

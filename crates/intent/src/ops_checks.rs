@@ -19,7 +19,7 @@ use koban_net::spec::Spec;
 use koban_net::Engine;
 use rayon::prelude::*;
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const SESSION_MANAGER: &str = "KBN-OPS-001";
 pub const ADMIN_PORTS_BROAD: &str = "KBN-OPS-002";
@@ -195,31 +195,45 @@ fn admits_tcp(t: &m::TrafficMatch, port: u16) -> bool {
 /// KBN-OPS-002: ingress rules of the security groups of live instances admitting SSH or RDP
 /// from a broad CIDR.
 fn broad_admin_ports(twin: &m::Twin, live: &[Live], out: &mut GroupReport) {
-    let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    // Per security group with a broad admin rule: (port, service, the rules).
+    type Broad<'t> = Vec<(u16, &'static str, Vec<&'t m::SgRule>)>;
+    let broad_groups: HashMap<&str, Broad> = twin
+        .security_groups
+        .values()
+        .filter_map(|sg| {
+            let per_port: Broad = ADMIN_PORTS
+                .iter()
+                .map(|&(port, name)| {
+                    let rules = sg
+                        .ingress
+                        .iter()
+                        .filter(|r| admits_tcp(&r.traffic, port))
+                        .filter(|r| match &r.peer {
+                            m::SgPeer::Cidr(ipnet::IpNet::V4(n)) => n.prefix_len() < BROAD_V4,
+                            m::SgPeer::Cidr(ipnet::IpNet::V6(n)) => n.prefix_len() < BROAD_V6,
+                            _ => false,
+                        })
+                        .collect::<Vec<_>>();
+                    (port, name, rules)
+                })
+                .filter(|(_, _, rules)| !rules.is_empty())
+                .collect();
+            (!per_port.is_empty()).then_some((sg.id.as_str(), per_port))
+        })
+        .collect();
+    let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for l in live {
         for e in &l.enis {
-            for sg in &e.security_groups {
-                users.entry(sg.as_str()).or_default().insert(&l.inst.id);
+            for sg in e.security_groups.iter().filter(|g| broad_groups.contains_key(g.as_str())) {
+                users.entry(sg.as_str()).or_default().push(&l.inst.id);
             }
         }
     }
-    for (sg_id, instances) in users {
-        let instances: Vec<&str> = instances.into_iter().collect();
-        let Some(sg) = twin.security_groups.get(sg_id) else { continue };
-        for (port, name) in ADMIN_PORTS {
-            let broad: Vec<&m::SgRule> = sg
-                .ingress
-                .iter()
-                .filter(|r| admits_tcp(&r.traffic, port))
-                .filter(|r| match &r.peer {
-                    m::SgPeer::Cidr(ipnet::IpNet::V4(n)) => n.prefix_len() < BROAD_V4,
-                    m::SgPeer::Cidr(ipnet::IpNet::V6(n)) => n.prefix_len() < BROAD_V6,
-                    _ => false,
-                })
-                .collect();
-            if broad.is_empty() {
-                continue;
-            }
+    for (sg_id, mut instances) in users {
+        instances.sort_unstable();
+        instances.dedup();
+        let (Some(sg), Some(per_port)) = (twin.security_groups.get(sg_id), broad_groups.get(sg_id)) else { continue };
+        for &(port, name, ref broad) in per_port {
             let sources: Vec<String> = broad.iter().map(|r| r.peer.to_string()).collect();
             let anywhere = sources.iter().any(|s| s == "0.0.0.0/0" || s == "::/0");
             out.findings.push(check_finding(
