@@ -434,14 +434,21 @@ fn kill_9_mid_run_never_corrupts_or_loses_stored_findings() {
     let inv = big_inventory(tmp.path(), 800);
     let db = vulndb();
     let bin = env!("CARGO_BIN_EXE_koban");
-    // How long an uninterrupted run takes, to spread the kills across it.
-    let t = std::time::Instant::now();
-    let full = Command::new(bin)
-        .args(["vulns", s(&inv), "--vulndb", s(&db), "--db", s(&tmp.path().join("timing.sqlite")), "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(full.status.code(), Some(1));
-    let total = t.elapsed();
+    // How long an uninterrupted run takes (the faster of two: the first reads cold files), to
+    // spread the kills across it.
+    let mut total = std::time::Duration::MAX;
+    let mut full = None;
+    for _ in 0..2 {
+        let t = std::time::Instant::now();
+        let out = Command::new(bin)
+            .args(["vulns", s(&inv), "--vulndb", s(&db), "--db", s(&tmp.path().join("timing.sqlite")), "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        total = total.min(t.elapsed());
+        full = Some(out);
+    }
+    let full = full.unwrap();
     let run_findings = serde_json::from_slice::<Value>(&full.stdout).unwrap()["findings"].as_array().unwrap().len();
     assert!(run_findings >= 800 * 6);
     let mut killed = 0;
@@ -452,7 +459,7 @@ fn kill_9_mid_run_never_corrupts_or_loses_stored_findings() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(total * k / 6);
+        std::thread::sleep(total * k / 7);
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed += 1;
