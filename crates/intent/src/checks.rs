@@ -166,7 +166,7 @@ fn from_subnet(engine: &Engine, subnet: &m::Subnet, dst: &PacketSet, sink: &mut 
 
 /// KBN-NET-001 outbound half: instance subnets whose routes leave for the internet or a named
 /// network without an inspection hop.
-fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> {
+fn outbound_bypass(engine: &Engine) -> (Vec<Finding>, Vec<String>) {
     let twin = engine.ix.twin;
     // The internet is everything outside the twin: the twin's own public addresses are
     // destinations inside it (walking them re-enters every VPC and costs most of the check).
@@ -214,11 +214,12 @@ fn outbound_bypass(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
         })
         .collect();
     let mut findings = Vec::new();
+    let mut unknowns = Vec::new();
     for (f, u) in results {
         findings.extend(f);
         unknowns.extend(u);
     }
-    findings
+    (findings, unknowns)
 }
 
 /// KBN-NET-001 inbound half and KBN-NET-003, from the exposure of every interface.
@@ -338,7 +339,6 @@ impl koban_net::trace::Sink for EntrySink<'_> {
         if self.witness.is_none() {
             self.witness = Some(path.hops.clone());
         }
-        self.enters |= path.hops.iter().any(|h| h.resource == self.vpc);
         if let Outcome::Blocked { at, reason } = outcome {
             self.stops.insert(format!("{at}: {reason}"));
         }
@@ -357,9 +357,10 @@ impl koban_net::trace::Sink for EntrySink<'_> {
 
 /// KBN-NET-004: for each named network and each instance subnet of a VPC attached to a
 /// transit gateway the network enters through, the network must route to the subnet.
-fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> {
+fn onprem_routable(engine: &Engine) -> (Vec<Finding>, Vec<String>) {
     let twin = engine.ix.twin;
     let mut out = Vec::new();
+    let mut unknowns = Vec::new();
     for n in twin.networks.values() {
         let entry_tgws: Vec<&str> = n
             .via
@@ -410,7 +411,7 @@ fn onprem_routable(engine: &Engine, unknowns: &mut Vec<String>) -> Vec<Finding> 
             unknowns.extend(u);
         }
     }
-    out
+    (out, unknowns)
 }
 
 /// The statuses, findings and unknowns of the four network checks.
@@ -424,14 +425,9 @@ struct NetworkChecks {
 /// of them met something it cannot model.
 fn network_checks(engine: &Engine, exp: &ExposureAnswer) -> NetworkChecks {
     let twin = engine.ix.twin;
-    let with_unknowns = |f: fn(&Engine, &mut Vec<String>) -> Vec<Finding>| {
-        let mut unknowns = Vec::new();
-        let findings = f(engine, &mut unknowns);
-        (findings, unknowns)
-    };
     let ((mut coverage, outbound_unknowns), ((inbound_bypass, internet), (public, (onprem, onprem_unknowns)))) = rayon::join(
-        || with_unknowns(outbound_bypass),
-        || rayon::join(|| inbound(exp, twin), || rayon::join(|| public_subnets(engine), || with_unknowns(onprem_routable))),
+        || outbound_bypass(engine),
+        || rayon::join(|| inbound(exp, twin), || rayon::join(|| public_subnets(engine), || onprem_routable(engine))),
     );
     coverage.extend(inbound_bypass);
     let mut unknowns = exp.unknowns.clone();

@@ -68,13 +68,7 @@ fn live_instances<'t>(twin: &'t m::Twin, places: &Places) -> Vec<Live<'t>> {
     instances
         .into_par_iter()
         .filter_map(|inst| {
-            // As `Spec::Instance(..).interfaces`, without looking the instance up again.
-            let enis: Vec<&m::NetworkInterface> = inst
-                .network_interfaces
-                .iter()
-                .filter_map(|e| twin.network_interfaces.get(e))
-                .filter(|e| koban_net::index::eni_is_live(twin, e))
-                .collect();
+            let enis = koban_net::index::instance_interfaces(twin, inst);
             (!enis.is_empty()).then(|| Live { inst, place: places.key(&enis), enis })
         })
         .collect()
@@ -323,15 +317,15 @@ fn bastions(live: &[Live], exposure: &ExposureAnswer, out: &mut GroupReport) {
 /// through a gateway endpoint, an interface endpoint or the internet path; Windows instances
 /// need the internet (Windows Update) on tcp/443.
 fn patch_repositories(engine: &Engine, config: &Config, live: &[Live], out: &mut GroupReport) {
-    let placed: Vec<(&m::Instance, (String, bool))> = live
+    let placed: Vec<(&m::Instance, (&str, bool))> = live
         .iter()
-        .map(|l| (l.inst, (l.place.clone(), l.inst.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")))))
+        .map(|l| (l.inst, (l.place.as_str(), l.inst.platform.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows")))))
         .collect();
-    let mut firsts: HashMap<&(String, bool), &m::Instance> = HashMap::new();
+    let mut firsts: HashMap<&(&str, bool), &m::Instance> = HashMap::new();
     for (inst, key) in &placed {
         firsts.entry(key).or_insert(inst);
     }
-    let by_place: HashMap<&(String, bool), (&str, RepositoryPath)> =
+    let by_place: HashMap<&(&str, bool), (&str, RepositoryPath)> =
         firsts.into_par_iter().map(|(key, inst)| (key, (inst.id.as_str(), repository_path(engine, config, inst, key.1)))).collect();
     // Where a place fails, each of its other instances is explained with its own paths.
     let failing: Vec<(&m::Instance, bool)> = placed
@@ -443,35 +437,32 @@ fn patch_compliance(twin: &m::Twin, live: &[Live], out: &mut GroupReport) {
 /// Run the operations-readiness checks.
 pub fn run(engine: &Engine, access: &AccessIndex, exposure: &ExposureAnswer, config: &Config) -> GroupReport {
     let twin = engine.ix.twin;
-    let mut out = GroupReport::default();
     let live = live_instances(twin, &Places::new(&engine.ix));
     // Side by side; the reports are appended in catalogue order.
-    let (mut ssm, (admin, patch)) = rayon::join(
-        || {
-            let mut out = GroupReport::default();
-            session_manager(engine, access, &live, &mut out);
-            out
-        },
+    let (mut out, (admin, patch)) = rayon::join(
+        || group(|out| session_manager(engine, access, &live, out)),
         || {
             rayon::join(
                 || {
-                    let mut out = GroupReport::default();
-                    broad_admin_ports(twin, &live, &mut out);
-                    bastions(&live, exposure, &mut out);
-                    out
+                    group(|out| {
+                        broad_admin_ports(twin, &live, out);
+                        bastions(&live, exposure, out);
+                    })
                 },
-                || {
-                    let mut out = GroupReport::default();
-                    patch_repositories(engine, config, &live, &mut out);
-                    out
-                },
+                || group(|out| patch_repositories(engine, config, &live, out)),
             )
         },
     );
-    ssm.append(admin);
-    ssm.append(patch);
-    out.append(ssm);
+    out.append(admin);
+    out.append(patch);
     patch_compliance(twin, &live, &mut out);
+    out
+}
+
+/// The report `checks` write.
+fn group(checks: impl FnOnce(&mut GroupReport)) -> GroupReport {
+    let mut out = GroupReport::default();
+    checks(&mut out);
     out
 }
 

@@ -171,14 +171,15 @@ impl<'a, 't, S: Sink> Walk<'a, 't, S> {
     fn with_hop(&mut self, hop: Hop, f: impl FnOnce(&mut Self)) {
         let saved_unknowns = self.path.unknowns.len();
         self.path.hops.push(hop);
-        if !self.sink.descend(&self.path) {
-            // The sink has its answer: nothing below this hop can change it.
-        } else if self.path.hops.len() > MAX_HOPS {
-            let at = self.path.hops.last().map(|h| h.resource.clone()).unwrap_or_default();
-            let all = PacketSet::all();
-            self.block(&all, &at, "routing loop: the path exceeds 64 hops".into());
-        } else {
-            f(self);
+        // A sink that has its answer stops the walk here: nothing below can change it.
+        if self.sink.descend(&self.path) {
+            if self.path.hops.len() > MAX_HOPS {
+                let at = self.path.hops.last().map(|h| h.resource.clone()).unwrap_or_default();
+                let all = PacketSet::all();
+                self.block(&all, &at, "routing loop: the path exceeds 64 hops".into());
+            } else {
+                f(self);
+            }
         }
         self.path.hops.pop();
         self.path.unknowns.truncate(saved_unknowns);

@@ -62,6 +62,11 @@ pub fn eni_is_live(twin: &Twin, e: &m::NetworkInterface) -> bool {
     }
 }
 
+/// The live interfaces of instance `inst`, in its order (primary first).
+pub fn instance_interfaces<'t>(twin: &'t Twin, inst: &m::Instance) -> Vec<&'t m::NetworkInterface> {
+    inst.network_interfaces.iter().filter_map(|e| twin.network_interfaces.get(e)).filter(|e| eni_is_live(twin, e)).collect()
+}
+
 impl<'t> Index<'t> {
     pub fn new(twin: &'t Twin) -> Self {
         let mut subnet_route_table = HashMap::new();

@@ -74,11 +74,7 @@ impl Spec {
     pub fn interfaces<'t>(&self, twin: &'t Twin) -> Vec<&'t m::NetworkInterface> {
         let live = |e: &&'t m::NetworkInterface| eni_is_live(twin, e);
         match self {
-            Spec::Instance(i) => twin
-                .instances
-                .get(i)
-                .map(|x| x.network_interfaces.iter().filter_map(|e| twin.network_interfaces.get(e)).filter(live).collect())
-                .unwrap_or_default(),
+            Spec::Instance(i) => twin.instances.get(i).map(|x| crate::index::instance_interfaces(twin, x)).unwrap_or_default(),
             Spec::Interface(e) => twin.network_interfaces.get(e).into_iter().filter(live).collect(),
             Spec::Subnet(s) => twin.network_interfaces.values().filter(|e| &e.subnet == s).filter(live).collect(),
             Spec::Vpc(v) => twin.network_interfaces.values().filter(|e| &e.vpc == v).filter(live).collect(),
