@@ -139,17 +139,22 @@ fn take_record(file: &Arc<str>, v: Value, location: String, out: &mut Vec<TrailE
         push_problem(sink, usize::MAX, format!("{shown}: expected a CloudTrail record object, found {}", kind_of(&v)));
         return;
     }
-    for key in ["eventName", "eventSource"] {
-        if !v.get(key).is_some_and(Value::is_string) {
-            push_problem(sink, usize::MAX, format!("{shown}: {key} missing or not a string"));
-            return;
-        }
+    match record_time(v.get("eventName"), v.get("eventSource"), v.get("eventTime")) {
+        Ok(time_ms) => out.push(TrailEvent { value: v, file: file.clone(), location, time_ms }),
+        Err(why) => push_problem(sink, usize::MAX, format!("{shown}: {why}")),
     }
-    let Some(time_ms) = v.get("eventTime").and_then(|t| t.as_str()).and_then(parse_time_ms) else {
-        push_problem(sink, usize::MAX, format!("{shown}: eventTime missing or not an ISO 8601 time"));
-        return;
-    };
-    out.push(TrailEvent { value: v, file: file.clone(), location, time_ms });
+}
+
+/// What makes a record a CloudTrail record, given its `eventName`, `eventSource` and
+/// `eventTime`: its time in milliseconds since the epoch, or what is wrong with it.
+pub(super) fn record_time(name: Option<&Value>, source: Option<&Value>, time: Option<&Value>) -> Result<i64, &'static str> {
+    if !name.is_some_and(Value::is_string) {
+        return Err("eventName missing or not a string");
+    }
+    if !source.is_some_and(Value::is_string) {
+        return Err("eventSource missing or not a string");
+    }
+    time.and_then(Value::as_str).and_then(parse_time_ms).ok_or("eventTime missing or not an ISO 8601 time")
 }
 
 /// The `cloudtrail` table rows for these records.

@@ -361,7 +361,7 @@ fn read_file(path: &Path, file_no: usize, opts: &ReadOptions, projection: &FlowP
     if let Some(scan) = opts.trail_scan.filter(|_| !opts.keep_trail) {
         let head = if input.truncated { &buf[..memchr::memrchr(b'\n', &buf[..len]).map_or(0, |i| i + 1)] } else { &buf[..len] };
         let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
-        let sniffed = input.at_end || start + 65536 <= head.len();
+        let sniffed = input.at_end || start + SNIFF_BYTES <= head.len();
         let kind = opts.kind.or_else(|| sniff(head).filter(|_| sniffed));
         if kind == Some(LogKind::Cloudtrail) && trail_stream::is_json_lines(head) {
             r.kind = kind;
@@ -436,10 +436,10 @@ fn read_file(path: &Path, file_no: usize, opts: &ReadOptions, projection: &FlowP
 /// Hand a file's records to the scan, if any, and keep them if asked to.
 fn take_trail(opts: &ReadOptions, file_no: usize, events: Vec<TrailEvent>) -> Vec<TrailEvent> {
     if let Some(scan) = opts.trail_scan {
-        events.par_chunks(512).enumerate().for_each(|(k, part)| {
+        events.par_chunks(scan::BATCH).enumerate().for_each(|(k, part)| {
             let mut batch = scan.batch();
             for (i, e) in part.iter().enumerate() {
-                let order = (file_no, k * 512 + i, 0);
+                let order = (file_no, k * scan::BATCH + i, 0);
                 let location = Location::Text(&e.location);
                 batch.record(&Scanned { record: RecordView::Whole(&e.value), file: &e.file, location, time_ms: e.time_ms, order });
             }
@@ -471,10 +471,13 @@ fn line_location(data: &[u8], at: usize) -> String {
     format!("line {}", memchr::memchr_iter(b'\n', &data[..end]).count() + 1)
 }
 
+/// How much of a file's start (after blanks) [`sniff`] reads.
+const SNIFF_BYTES: usize = 65536;
+
 /// Recognise a file's kind from its first bytes.
 pub fn sniff(data: &[u8]) -> Option<LogKind> {
     let start = data.iter().position(|b| !b.is_ascii_whitespace())?;
-    let head = &data[start..data.len().min(start + 65536)];
+    let head = &data[start..data.len().min(start + SNIFF_BYTES)];
     match head[0] {
         b'{' | b'[' => sniff_json(head),
         _ => {

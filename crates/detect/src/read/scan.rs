@@ -7,6 +7,9 @@ use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
+/// How many records one scan batch holds (batches are scanned in parallel).
+pub const BATCH: usize = 512;
+
 /// A CloudTrail record as read: whole, or reduced to a projection's fields.
 #[derive(Clone, Copy)]
 pub enum RecordView<'a> {

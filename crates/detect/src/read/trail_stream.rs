@@ -5,10 +5,10 @@
 //! (arrays, S3 deliveries, envelopes) are read whole as the document reader does. Problems are
 //! reported as the whole-file reader reports them.
 
-use super::cloudtrail::{parse_time_ms, take_document, TrailEvent};
+use super::cloudtrail::{record_time, take_document, TrailEvent};
 use super::input::Input;
-use super::projection::{Projected, Projection, Slot};
-use super::scan::{Location, RecordView, ScanBatch, Scanned, TrailScan};
+use super::projection::{Projection, Slot};
+use super::scan::{Location, RecordView, ScanBatch, Scanned, TrailScan, BATCH};
 use super::{Malformed, ProblemSink, PROBLEMS_LISTED_PER_FILE};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -16,8 +16,6 @@ use std::sync::Arc;
 
 /// How many bytes are read at a time.
 pub const CHUNK: usize = 16 << 20;
-/// How many lines one batch parses and scans.
-const BATCH_LINES: usize = 512;
 
 /// True when `head` (the start of a file) is proven to be JSON Lines: its first non-blank line
 /// is a JSON value and more follows, so that the file is not one JSON document.
@@ -124,7 +122,7 @@ pub fn read_json_lines(
             pos = stop + 1;
         }
         let chunk = &buf[..end];
-        let parts: Vec<Streamed> = lines.par_chunks(BATCH_LINES).map(|part| reader.batch(chunk, part)).collect();
+        let parts: Vec<Streamed> = lines.par_chunks(BATCH).map(|part| reader.batch(chunk, part)).collect();
         for p in parts {
             out.add(p);
         }
@@ -154,7 +152,7 @@ impl Lines<'_> {
             let text = &chunk[start..end];
             if let Some((p, req)) = &self.projection {
                 if std::str::from_utf8(text).is_ok() && p.parse(text, &mut record).unwrap_or(false) {
-                    match check(p, req, &record) {
+                    match record_time(p.get(&record, req.name), p.get(&record, req.source), p.get(&record, req.time)) {
                         Ok(time_ms) => {
                             let record = RecordView::Projected(p, &record);
                             let order = (self.file_no, line, 0);
@@ -197,18 +195,6 @@ impl Lines<'_> {
             out.record_problem(message);
         }
     }
-}
-
-/// Check a projected record as the document reader checks records: its `eventTime`, or what
-/// is wrong with it.
-fn check(p: &Projection, req: &Required, r: &Projected) -> Result<i64, &'static str> {
-    if !p.get(r, req.name).is_some_and(Value::is_string) {
-        return Err("eventName missing or not a string");
-    }
-    if !p.get(r, req.source).is_some_and(Value::is_string) {
-        return Err("eventSource missing or not a string");
-    }
-    p.get(r, req.time).and_then(Value::as_str).and_then(parse_time_ms).ok_or("eventTime missing or not an ISO 8601 time")
 }
 
 #[cfg(test)]
