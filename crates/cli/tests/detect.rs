@@ -54,6 +54,22 @@ fn port_scans_in_both_directions() {
 }
 
 #[test]
+fn port_scan_sides_from_how_many_records_carry_each_address() {
+    let (v, _) = detect(&["--logs", p(&fixture("flow-portscan-private.log"))]);
+    // The scan of a secondary address: the ENI's busiest address is its primary, but more of
+    // its records carry 10.0.1.31 than the scanner.
+    let inbound = findings(&v, "koban:Recon/InboundPortscan");
+    assert_eq!(inbound.len(), 1, "{v:#}");
+    assert!(inbound[0]["title"].as_str().unwrap().starts_with("10.0.9.9 is port-scanning eni-0a1b2c3d4e5f60003"));
+    assert_eq!(inbound[0]["evidence"]["dstaddr"], "10.0.1.31");
+    let outbound = findings(&v, "Recon:EC2/Portscan");
+    assert_eq!(outbound.len(), 1, "{v:#}");
+    assert_eq!(outbound[0]["resource"], "eni-0a1b2c3d4e5f60004");
+    assert!(outbound[0]["title"].as_str().unwrap().ends_with("against 10.0.6.6"));
+    assert_eq!(v["findings"].as_array().unwrap().len(), 2, "nothing else fires: {v:#}");
+}
+
+#[test]
 fn ssh_brute_force_against_an_instance() {
     let (v, out) = detect(&["--logs", p(&fixture("flow-ssh-bruteforce.log"))]);
     assert_eq!(out.status.code(), Some(1));

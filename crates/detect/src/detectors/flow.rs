@@ -1,8 +1,9 @@
 //! Detectors over VPC flow logs (`flows`): port scans, SSH/RDP brute force, unusual server
 //! ports and unusual traffic volume (baselines from the logs themselves), and traffic with
 //! addresses on a threat list. Which side of a record is the ENI's own address comes from the
-//! record's `flow-direction` (v5), the twin's ENI addresses, or else the address the ENI's
-//! records share most (an ENI appears in every record logged for it).
+//! record's `flow-direction` (v5), the twin's ENI addresses, or else the logs: for a
+//! finding, the side whose address more of the ENI's records carry (an ENI's own addresses are
+//! in every record logged for it); for the baselines, the address the ENI's records carry most.
 
 use super::{detected, iso_s, protocol_name, Context, Detected, DetectorInfo, Rows};
 use crate::engine::EngineError;
@@ -58,16 +59,24 @@ pub const THREAT_IPS: DetectorInfo = DetectorInfo {
 
 /// The SQL of the port-scan plan: distinct destination ports per (ENI, source, destination)
 /// and window. Records that look like replies (a well-known source port answering an
-/// ephemeral one) are left out.
+/// ephemeral one) are left out. The plan first finds the (destination, window) pairs that
+/// reach the threshold over all sources, a much coarser grouping: a scan's ports are among
+/// its destination's, so only those pairs' records need the full grouping.
 pub fn portscan_sql(window_s: i64, ports: i64) -> String {
+    let probes = "protocol IN (6, 17) AND dstport IS NOT NULL AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL
+  AND interface_id IS NOT NULL AND NOT (srcport < 1024 AND dstport >= 1024)";
     format!(
-        r#"SELECT interface_id, srcaddr, dstaddr, flow_direction, ("start" - "start" % {window_s}) AS win,
+        r#"WITH targets AS (
+  SELECT dstaddr AS target, ("start" - "start" % {window_s}) AS target_win FROM flows
+  WHERE {probes}
+  GROUP BY dstaddr, ("start" - "start" % {window_s})
+  HAVING count(DISTINCT dstport) >= {ports})
+SELECT interface_id, srcaddr, dstaddr, flow_direction, ("start" - "start" % {window_s}) AS win,
   count(DISTINCT dstport) AS ports, count(*) AS records,
   sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS rejected,
   min("start") AS first_s, max("end") AS last_s, min(dstport) AS low_port, max(dstport) AS high_port
-FROM flows
-WHERE protocol IN (6, 17) AND dstport IS NOT NULL AND srcaddr IS NOT NULL AND dstaddr IS NOT NULL
-  AND interface_id IS NOT NULL AND NOT (srcport < 1024 AND dstport >= 1024)
+FROM flows JOIN targets ON dstaddr = target AND ("start" - "start" % {window_s}) = target_win
+WHERE {probes}
 GROUP BY interface_id, srcaddr, dstaddr, flow_direction, ("start" - "start" % {window_s})
 HAVING count(DISTINCT dstport) >= {ports}"#
     )
@@ -88,13 +97,13 @@ HAVING count(DISTINCT srcport) >= {connections}"#
     )
 }
 
-/// Which addresses are each ENI's own.
+/// Which addresses are each ENI's own, for the baseline detectors: from the twin where it
+/// knows the ENI, else the address the ENI's records carry most.
 pub struct LocalAddrs {
     map: HashMap<String, HashSet<String>>,
 }
 
 impl LocalAddrs {
-    /// From the twin where it knows the ENI, else from the logs for the ENIs asked about.
     pub fn build(cx: &Context, enis: &BTreeSet<String>) -> Result<LocalAddrs, EngineError> {
         let mut map: HashMap<String, HashSet<String>> = HashMap::new();
         let mut unknown = vec![];
@@ -126,10 +135,6 @@ WHERE rn = 1"#
         Ok(LocalAddrs { map })
     }
 
-    pub fn is_local(&self, eni: &str, addr: &str) -> bool {
-        self.map.get(eni).is_some_and(|s| s.contains(addr))
-    }
-
     /// As a table `local_addrs(interface_id, addr)` for joins.
     pub fn register(&self, cx: &Context) -> Result<(), EngineError> {
         let mut enis = vec![];
@@ -140,23 +145,94 @@ WHERE rn = 1"#
                 addrs.push(a.clone());
             }
         }
-        let schema =
-            Arc::new(Schema::new(vec![Field::new("interface_id", DataType::Utf8, false), Field::new("addr", DataType::Utf8, false)]));
-        let b = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(enis)), Arc::new(StringArray::from(addrs))])?;
-        cx.engine.register_batches("local_addrs", schema, vec![b], 1)
+        register_pairs(cx, "local_addrs", enis, addrs)
     }
 }
 
-/// Which side of a record is the ENI: true when the source is.
-fn source_is_local(local: &LocalAddrs, rows: &Rows, r: usize, eni: &str, src: &str, dst: &str) -> Option<bool> {
+/// Register a table `name(interface_id, addr)`.
+fn register_pairs(cx: &Context, name: &str, enis: Vec<String>, addrs: Vec<String>) -> Result<(), EngineError> {
+    let schema = Arc::new(Schema::new(vec![Field::new("interface_id", DataType::Utf8, false), Field::new("addr", DataType::Utf8, false)]));
+    let b = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(enis)), Arc::new(StringArray::from(addrs))])?;
+    cx.engine.register_batches(name, schema, vec![b], 1)
+}
+
+/// Which side of a finding's record is the ENI, when neither the record (`flow-direction`)
+/// nor the twin says: the side whose address more of the ENI's records carry. An ENI's own
+/// addresses (primary or secondary) are in every record logged for it; a peer only in its own
+/// conversations. On a tie (the ENI's records are all one conversation) the side with a
+/// private address is the ENI (flow logs record an ENI's private addresses), else the
+/// destination.
+pub struct Sides {
+    /// How many of the ENI's records carry the address, per (ENI, address) of the findings.
+    records: HashMap<(String, String), i64>,
+}
+
+impl Sides {
+    /// Count, in one plan, the records carrying each address of the findings' rows that the
+    /// record and the twin leave undecided.
+    pub fn build(cx: &Context, findings: &[&Rows]) -> Result<Sides, EngineError> {
+        let mut pairs = BTreeSet::new();
+        for rows in findings {
+            for r in 0..rows.len() {
+                let (eni, src, dst) = (rows.string(r, "interface_id"), rows.string(r, "srcaddr"), rows.string(r, "dstaddr"));
+                if known_side(cx, rows, r, &eni, &src, &dst).is_none() {
+                    pairs.insert((eni.clone(), src));
+                    pairs.insert((eni, dst));
+                }
+            }
+        }
+        let mut records = HashMap::new();
+        if pairs.is_empty() {
+            return Ok(Sides { records });
+        }
+        let (enis, addrs) = pairs.into_iter().unzip();
+        register_pairs(cx, "finding_addrs", enis, addrs)?;
+        let rows = Rows::new(&cx.engine.sql(
+            "SELECT c.interface_id, c.addr, count(*) AS n FROM flows f JOIN finding_addrs c
+               ON f.interface_id = c.interface_id AND (f.srcaddr = c.addr OR f.dstaddr = c.addr)
+             GROUP BY c.interface_id, c.addr",
+        )?);
+        for r in 0..rows.len() {
+            records.insert((rows.string(r, "interface_id"), rows.string(r, "addr")), rows.i(r, "n"));
+        }
+        Ok(Sides { records })
+    }
+
+    fn records(&self, eni: &str, addr: &str) -> i64 {
+        self.records.get(&(eni.to_string(), addr.to_string())).copied().unwrap_or(0)
+    }
+
+    /// True when the source of row `r` is the ENI.
+    fn source_is_local(&self, cx: &Context, rows: &Rows, r: usize, eni: &str, src: &str, dst: &str) -> bool {
+        known_side(cx, rows, r, eni, src, dst).unwrap_or_else(|| match self.records(eni, src).cmp(&self.records(eni, dst)) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => is_private(src) && !is_private(dst),
+        })
+    }
+}
+
+/// A private address: RFC 1918, shared (100.64.0.0/10) or IPv6 unique local.
+fn is_private(addr: &str) -> bool {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => a.is_private() || (a.octets()[0] == 100 && a.octets()[1] & 0xc0 == 64),
+        Ok(std::net::IpAddr::V6(a)) => a.segments()[0] & 0xfe00 == 0xfc00,
+        Err(_) => false,
+    }
+}
+
+/// The side the record's `flow-direction` or the twin's ENI addresses give (true: the source).
+fn known_side(cx: &Context, rows: &Rows, r: usize, eni: &str, src: &str, dst: &str) -> Option<bool> {
     match rows.str(r, "flow_direction") {
         Some("egress") => return Some(true),
         Some("ingress") => return Some(false),
         _ => {}
     }
-    if local.is_local(eni, src) {
+    let ips = &cx.twin?.enis.get(eni)?.ips;
+    let own = |a: &str| a.parse::<std::net::Ipv4Addr>().is_ok_and(|a| ips.contains(&a));
+    if own(src) {
         Some(true)
-    } else if local.is_local(eni, dst) {
+    } else if own(dst) {
         Some(false)
     } else {
         None
@@ -180,28 +256,18 @@ pub fn run(cx: &Context, out: &mut Vec<Detected>) -> Result<(), EngineError> {
     } else {
         None
     };
-    let needs_all = cx.enabled("port-unusual") || cx.enabled("volume-unusual");
-    let mut enis = BTreeSet::new();
-    for rows in [&scans, &brute].into_iter().flatten() {
-        for r in 0..rows.len() {
-            enis.insert(rows.string(r, "interface_id"));
-        }
-    }
-    if needs_all {
-        let all = Rows::new(&cx.engine.sql("SELECT DISTINCT interface_id FROM flows WHERE interface_id IS NOT NULL")?);
-        for r in 0..all.len() {
-            enis.insert(all.string(r, "interface_id"));
-        }
-    }
-    let local = LocalAddrs::build(cx, &enis)?;
+    let found: Vec<&Rows> = [&scans, &brute].into_iter().flatten().collect();
+    let sides = Sides::build(cx, &found)?;
     if let Some(rows) = &scans {
-        portscans(cx, &local, rows, out);
+        portscans(cx, &sides, rows, out);
     }
     if let Some(rows) = &brute {
-        brute_force(cx, &local, rows, out);
+        brute_force(cx, &sides, rows, out);
     }
-    if needs_all {
-        local.register(cx)?;
+    if cx.enabled("port-unusual") || cx.enabled("volume-unusual") {
+        let all = Rows::new(&cx.engine.sql("SELECT DISTINCT interface_id FROM flows WHERE interface_id IS NOT NULL")?);
+        let enis = (0..all.len()).map(|r| all.string(r, "interface_id")).collect();
+        LocalAddrs::build(cx, &enis)?.register(cx)?;
         if cx.enabled("port-unusual") {
             port_unusual(cx, out)?;
         }
@@ -215,7 +281,7 @@ pub fn run(cx: &Context, out: &mut Vec<Detected>) -> Result<(), EngineError> {
     Ok(())
 }
 
-fn portscans(cx: &Context, local: &LocalAddrs, rows: &Rows, out: &mut Vec<Detected>) {
+fn portscans(cx: &Context, sides: &Sides, rows: &Rows, out: &mut Vec<Detected>) {
     for r in 0..rows.len() {
         let eni = rows.string(r, "interface_id");
         let (src, dst) = (rows.string(r, "srcaddr"), rows.string(r, "dstaddr"));
@@ -224,8 +290,8 @@ fn portscans(cx: &Context, local: &LocalAddrs, rows: &Rows, out: &mut Vec<Detect
         let (first, last) = (rows.i(r, "first_s"), rows.i(r, "last_s"));
         let mut evidence = rows.json(r);
         evidence["interface_id"] = json!(eni);
-        match source_is_local(local, rows, r, &eni, &src, &dst) {
-            Some(true) => out.push(detected(
+        if sides.source_is_local(cx, rows, r, &eni, &src, &dst) {
+            out.push(detected(
                 "Recon:EC2/Portscan",
                 "koban-detect:portscan",
                 5.0,
@@ -241,8 +307,9 @@ fn portscans(cx: &Context, local: &LocalAddrs, rows: &Rows, out: &mut Vec<Detect
                 first * 1000,
                 last * 1000,
                 rows.i(r, "records") as u64,
-            )),
-            Some(false) => out.push(detected(
+            ));
+        } else {
+            out.push(detected(
                 "koban:Recon/InboundPortscan",
                 "koban-detect:portscan",
                 2.0,
@@ -258,13 +325,12 @@ fn portscans(cx: &Context, local: &LocalAddrs, rows: &Rows, out: &mut Vec<Detect
                 first * 1000,
                 last * 1000,
                 rows.i(r, "records") as u64,
-            )),
-            None => {}
+            ));
         }
     }
 }
 
-fn brute_force(cx: &Context, local: &LocalAddrs, rows: &Rows, out: &mut Vec<Detected>) {
+fn brute_force(cx: &Context, sides: &Sides, rows: &Rows, out: &mut Vec<Detected>) {
     for r in 0..rows.len() {
         let eni = rows.string(r, "interface_id");
         let (src, dst) = (rows.string(r, "srcaddr"), rows.string(r, "dstaddr"));
@@ -276,7 +342,7 @@ fn brute_force(cx: &Context, local: &LocalAddrs, rows: &Rows, out: &mut Vec<Dete
         let (first, last) = (rows.i(r, "first_s"), rows.i(r, "last_s"));
         let mut evidence = rows.json(r);
         evidence["interface_id"] = json!(eni);
-        let Some(outbound) = source_is_local(local, rows, r, &eni, &src, &dst) else { continue };
+        let outbound = sides.source_is_local(cx, rows, r, &eni, &src, &dst);
         let (sev, title, desc, remediation) = if outbound {
             (
                 8.0,

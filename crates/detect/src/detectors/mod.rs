@@ -148,12 +148,14 @@ pub fn run_all(cx: &Context) -> Result<Outcome, EngineError> {
             .then_with(|| a.finding.finding_type.cmp(&b.finding.finding_type))
             .then_with(|| a.finding.resource.cmp(&b.finding.resource))
             .then_with(|| a.finding.id.cmp(&b.finding.id))
+            .then_with(|| a.first_seen.cmp(&b.first_seen))
     });
     Ok(Outcome { findings: merge_duplicates(out), inspected })
 }
 
 /// Findings with the same id (the same facts seen in several windows) become one, with the
-/// widest time range and the summed count.
+/// widest time range and the summed count; the text and evidence are the first one's (the
+/// earliest window's, as [`run_all`] sorts them).
 pub fn merge_duplicates(v: Vec<Detected>) -> Vec<Detected> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out: Vec<Detected> = vec![];
