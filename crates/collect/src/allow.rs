@@ -3,7 +3,8 @@
 //! (see [`crate::guard`]), and the end-to-end test compares the operations the AWS endpoint
 //! recorded with this list.
 //!
-//! Every operation here reads: its name starts with `Describe`, `Get`, `List` or `Search`,
+//! Every operation here reads: its name starts with `Describe`, `Get`, `List`, `Search` or
+//! `BatchGet` (Inspector's `BatchGetAccountStatus`),
 //! and none returns secret material (no `GetSecretValue`, `BatchGetSecretValue`,
 //! `GetParameter(s)`/`GetParametersByPath` (which can decrypt), `GetPasswordData`, key or
 //! credential reports). The one exception is STS `AssumeRole`, listed apart in
@@ -73,6 +74,25 @@ pub const READ_OPERATIONS: &[Operation] = &[
     op("organizations", "ListPolicies"),
     op("organizations", "DescribePolicy"),
     op("organizations", "ListTargetsForPolicy"),
+    op("organizations", "ListDelegatedAdministrators"),
+    op("guardduty", "ListDetectors"),
+    op("guardduty", "GetDetector"),
+    op("guardduty", "ListMembers"),
+    op("inspector2", "BatchGetAccountStatus"),
+    op("cloudtrail", "DescribeTrails"),
+    op("cloudtrail", "GetTrailStatus"),
+    op("events", "ListEventBuses"),
+    op("events", "ListRules"),
+    op("events", "ListTargetsByRule"),
+    op("cognito-idp", "ListUserPools"),
+    op("cognito-idp", "DescribeUserPool"),
+    op("cognito-identity", "ListIdentityPools"),
+    op("cognito-identity", "DescribeIdentityPool"),
+    op("cognito-identity", "GetIdentityPoolRoles"),
+    op("kms", "ListKeys"),
+    op("kms", "GetKeyPolicy"),
+    op("s3", "ListBuckets"),
+    op("s3", "GetBucketPolicy"),
 ];
 
 /// Operations that obtain credentials: only STS `AssumeRole`, for `--role-name`.
@@ -100,6 +120,13 @@ pub const FORBIDDEN: &[&str] = &[
     "GetKeyPairs",
     "GetConsoleOutput",
     "GetConsoleScreenshot",
+    "DescribeUserPoolClient",
+    "GetCredentialsForIdentity",
+    "GetOpenIdToken",
+    "GetOpenIdTokenForDeveloperIdentity",
+    "GetId",
+    "GetObject",
+    "GetParametersForImport",
 ];
 
 /// Whether `operation` (the API name, e.g. `DescribeVpcs`) may be called; the service is not
@@ -121,8 +148,8 @@ mod tests {
     fn every_read_operation_only_reads() {
         for o in READ_OPERATIONS {
             assert!(
-                ["Describe", "Get", "List", "Search"].iter().any(|p| o.operation.starts_with(p)),
-                "{}:{} is not a Describe/Get/List/Search operation",
+                ["Describe", "Get", "List", "Search", "BatchGet"].iter().any(|p| o.operation.starts_with(p)),
+                "{}:{} is not a Describe/Get/List/Search/BatchGet operation",
                 o.service,
                 o.operation
             );

@@ -295,5 +295,20 @@ async fn regional(ctx: &Ctx, config: &SdkConfig) -> Result<(), CollectError> {
     services::elb::collect(ctx, &client!(aws_sdk_elasticloadbalancingv2, config)).await?;
     services::dns::resolver(ctx, &client!(aws_sdk_route53resolver, config)).await?;
     services::secrets::collect(ctx, &client!(aws_sdk_secretsmanager, config)).await?;
+    services::policies::keys(ctx, &client!(aws_sdk_kms, config)).await?;
+    services::policies::buckets(ctx, &s3_client(config)).await?;
+    services::security::guardduty(ctx, &client!(aws_sdk_guardduty, config)).await?;
+    services::security::inspector(ctx, &client!(aws_sdk_inspector2, config)).await?;
+    services::trail::collect(ctx, &client!(aws_sdk_cloudtrail, config)).await?;
+    services::events::collect(ctx, &client!(aws_sdk_eventbridge, config)).await?;
+    services::cognito::user_pools(ctx, &client!(aws_sdk_cognitoidentityprovider, config)).await?;
+    services::cognito::identity_pools(ctx, &client!(aws_sdk_cognitoidentity, config)).await?;
     Ok(())
+}
+
+/// The S3 client: path-style addressing when an endpoint is configured (`AWS_ENDPOINT_URL`,
+/// a local emulator has no per-bucket host names), virtual-hosted style against AWS.
+fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    let builder = aws_sdk_s3::config::Builder::from(config).interceptor(ReadOnlyGuard);
+    aws_sdk_s3::Client::from_conf(builder.force_path_style(config.endpoint_url().is_some()).build())
 }

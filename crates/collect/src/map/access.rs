@@ -1,7 +1,8 @@
 //! IAM (`aws iam get-account-authorization-details`, `list-instance-profiles`), Secrets
 //! Manager (`list-secrets`, `get-resource-policy`: the policy, never a value) and AWS
 //! Organizations (`describe-organization`, `list-roots`, `list-*-for-parent`,
-//! `list-policies`, `describe-policy`, `list-targets-for-policy`).
+//! `list-policies`, `describe-policy`, `list-targets-for-policy`), and the key and bucket
+//! policies of KMS (`get-key-policy`) and S3 (`get-bucket-policy`).
 
 use super::{iam_document, time, Obj};
 use aws_sdk_iam::types as iam;
@@ -120,6 +121,17 @@ pub fn secret(s: &sm::SecretListEntry) -> Value {
         .s("PrimaryRegion", s.primary_region())
         .list("Tags", s.tags(), |x| Obj::new().s("Key", x.key()).s("Value", x.value()).build())
         .build()
+}
+
+/// `kms get-key-policy`: `{"Policy": "…", "PolicyName": "default"}` (the key is named by the
+/// file).
+pub fn key_policy(policy: Option<&str>, name: Option<&str>) -> Value {
+    Obj::new().s("Policy", policy).s("PolicyName", name).build()
+}
+
+/// `s3api get-bucket-policy`: `{"Policy": "…"}` (the bucket is named by the file).
+pub fn bucket_policy(policy: Option<&str>) -> Value {
+    Obj::new().s("Policy", policy).build()
 }
 
 /// `get-resource-policy`: `ARN`, `Name` and, when the secret has one, `ResourcePolicy`.

@@ -8,6 +8,7 @@ pub mod access;
 pub mod dns;
 pub mod ec2;
 pub mod elb;
+pub mod monitor;
 
 use serde_json::{Map, Value};
 

@@ -2,12 +2,17 @@
 //! region and output directory of one collection step, which writes each file and records the
 //! outcome of each call in the manifest.
 
+pub mod cognito;
 pub mod dns;
 pub mod ec2;
 pub mod elb;
+pub mod events;
 pub mod iam;
 pub mod org;
+pub mod policies;
 pub mod secrets;
+pub mod security;
+pub mod trail;
 
 use crate::error::CollectError;
 use crate::manifest::{Entry, ErrorKind, Status};
@@ -78,6 +83,22 @@ impl Ctx {
             p.set_message(format!("{} {} {service}:{operation}", self.account, self.region));
         }
         Ok(())
+    }
+
+    /// Record a call that succeeded with nothing to write (a bucket without a policy, which
+    /// the AWS CLI reports as an error and prints nothing for).
+    pub fn absent(&self, service: &str, operation: &str, message: &str) {
+        self.push(Entry {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            service: service.into(),
+            operation: operation.into(),
+            status: Status::Ok,
+            error_kind: None,
+            code: None,
+            message: Some(message.to_string()),
+            file: None,
+        });
     }
 
     /// Record a failed call; the collection goes on.

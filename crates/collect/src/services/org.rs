@@ -1,7 +1,10 @@
 //! AWS Organizations, from the management account (or a delegated administrator), into
 //! `<account>/organizations/`: the organization, its root, the tree of OUs and accounts
 //! (`OrganizationalUnits/<parent>.json`, `Accounts/<parent>.json`), the service control and
-//! resource control policies (`Policy/<id>.json`) and their targets (`PolicyTargets/<id>.json`).
+//! resource control policies (`Policy/<id>.json`) and their targets (`PolicyTargets/<id>.json`),
+//! and the delegated administrators of the services koban's checks ask about
+//! (`list-delegated-administrators --service-principal <principal>`, as
+//! `DelegatedAdministrators/<principal>.json`).
 
 use super::Ctx;
 use crate::error::CollectError;
@@ -11,6 +14,9 @@ use aws_sdk_organizations::Client;
 use serde_json::json;
 
 const S: &str = "organizations";
+
+/// The services whose delegated administrator the checks ask about (KBN-ORG-006, -007).
+pub const DELEGATED_SERVICES: &[&str] = &["guardduty.amazonaws.com", "inspector2.amazonaws.com"];
 
 /// The items of every page.
 fn flat<P, T: Clone>(pages: &[P], items: impl Fn(&P) -> &[T]) -> Vec<T> {
@@ -103,6 +109,23 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
                 |v| json!({"Targets": v.iter().map(m::target).collect::<Vec<_>>()}),
             )?;
         }
+    }
+    for principal in DELEGATED_SERVICES {
+        let r = c
+            .list_delegated_administrators()
+            .service_principal(*principal)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await;
+        ctx.save(
+            S,
+            "ListDelegatedAdministrators",
+            &format!("DelegatedAdministrators/{principal}.json"),
+            r,
+            |v| json!({"DelegatedAdministrators": v.iter().map(crate::map::monitor::delegated_administrator).collect::<Vec<_>>()}),
+        )?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 {"service": …, "operation": …, "method": …, "path": …}. The service is the signing name of the
 request's SigV4 credential scope (elasticloadbalancing printed as the CLI's elbv2); the
 operation comes from the query protocol's Action, the JSON protocols' X-Amz-Target, or, for
-Route 53's REST API, from the method and path.
+the REST APIs (Route 53, GuardDuty, Inspector, S3), from the method, path and query.
 
   python3 operations.py RECORDING
 """
@@ -12,10 +12,17 @@ import re
 import sys
 from urllib.parse import parse_qs, urlparse
 
-ROUTE53 = [
-    (r"^/2013-04-01/hostedzone$", "ListHostedZones"),
-    (r"^/2013-04-01/hostedzone/[^/]+$", "GetHostedZone"),
-    (r"^/2013-04-01/hostedzone/[^/]+/rrset$", "ListResourceRecordSets"),
+# (service, method, path pattern, query key that must be present or None, operation)
+REST = [
+    ("route53", "GET", r"^/2013-04-01/hostedzone$", None, "ListHostedZones"),
+    ("route53", "GET", r"^/2013-04-01/hostedzone/[^/]+$", None, "GetHostedZone"),
+    ("route53", "GET", r"^/2013-04-01/hostedzone/[^/]+/rrset$", None, "ListResourceRecordSets"),
+    ("guardduty", "GET", r"^/detector$", None, "ListDetectors"),
+    ("guardduty", "GET", r"^/detector/[^/]+$", None, "GetDetector"),
+    ("guardduty", "GET", r"^/detector/[^/]+/member$", None, "ListMembers"),
+    ("inspector2", "POST", r"^/status/batch/get$", None, "BatchGetAccountStatus"),
+    ("s3", "GET", r"^/$", None, "ListBuckets"),
+    ("s3", "GET", r"^/[^/]+/?$", "policy", "GetBucketPolicy"),
 ]
 
 for line in open(sys.argv[1], encoding="utf-8"):
@@ -41,6 +48,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
         qs.update(parse_qs(url.query))
         if "Action" in qs:
             op = qs["Action"][0]
-    if op is None and service == "route53" and r["method"] == "GET":
-        op = next((name for pat, name in ROUTE53 if re.match(pat, url.path)), None)
+    if op is None:
+        query = parse_qs(url.query, keep_blank_values=True)
+        op = next((name for svc, method, pat, key, name in REST
+                   if svc == service and method == r["method"] and re.match(pat, url.path) and (key is None or key in query)), None)
     print(json.dumps({"service": service, "operation": op or f"{r['method']} {url.path}", "method": r["method"], "path": url.path}))

@@ -654,13 +654,25 @@ def replay_security(account, c):
         if members:
             attempt("guardduty CreateMembers", gd.create_members, DetectorId=ids[detectors[0]],
                     AccountDetails=[{"AccountId": ids[m["AccountId"]], "Email": m["Email"]} for m in members])
+            # moto implements neither CreateMembers nor ListMembers: an enabled member gets a
+            # detector of its own, which covers it as the membership does
+            deviations.append(f"the GuardDuty members of {account} get detectors of their own (moto has no ListMembers)")
+            for m in members:
+                if m["RelationshipStatus"].lower() == "enabled" and m["AccountId"] != account:
+                    client("guardduty", account_creds(m["AccountId"])).create_detector(Enable=True)
     status = region_file(account, "InspectorAccountStatus.json").get("accounts", [])
     if status:
-        inspector = client("inspector2", c)
-        enabled = [ids[a["accountId"]] for a in status if a["state"]["status"] == "ENABLED"]
-        types = sorted({k.upper().replace("LAMBDACODE", "LAMBDA_CODE") for a in status for k, v in a.get("resourceState", {}).items()
-                        if v.get("status") == "ENABLED"})
-        attempt("inspector2 Enable", inspector.enable, accountIds=enabled, resourceTypes=types)
+        # moto keeps an account's status where Enable was called, and answers
+        # BatchGetAccountStatus from there: each account enables itself, as koban collect asks
+        # each account for its own status
+        deviations.append(f"Inspector is enabled by each account {account} reports on, not by {account}")
+        for a in status:
+            if a["state"]["status"] != "ENABLED":
+                continue
+            types = sorted(k.upper().replace("LAMBDACODE", "LAMBDA_CODE") for k, v in a.get("resourceState", {}).items()
+                           if v.get("status") == "ENABLED")
+            attempt("inspector2 Enable", client("inspector2", account_creds(a["accountId"])).enable,
+                    accountIds=[ids[a["accountId"]]], resourceTypes=types)
 
 
 def replay_buckets(account, c):

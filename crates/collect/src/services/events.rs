@@ -1,0 +1,68 @@
+//! EventBridge in one account and region: `list-event-buses` (with each bus's resource
+//! policy, as `EventBuses.json`), the rules of every bus (`list-rules --event-bus-name`, all
+//! buses in one `EventRules.json`) and each rule's targets (`list-targets-by-rule`, as
+//! `EventRuleTargets/<rule-name>.json`; the reader keys targets by rule name, account and
+//! region).
+
+use super::{file_name, Ctx};
+use crate::error::CollectError;
+use crate::map::monitor as m;
+use aws_sdk_eventbridge::Client;
+use serde_json::json;
+
+const S: &str = "events";
+
+pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
+    // the list operations of EventBridge have no paginators: follow NextToken
+    let mut buses = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let r = c.list_event_buses().set_next_token(token.take()).send().await;
+        let Some(page) = ctx.ok(S, "ListEventBuses", r) else { return Ok(()) };
+        buses.extend(page.event_buses().iter().cloned());
+        match page.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    ctx.write(S, "ListEventBuses", "EventBuses.json", &json!({"EventBuses": buses.iter().map(m::event_bus).collect::<Vec<_>>()}))?;
+    let mut rules = Vec::new();
+    for bus in buses.iter().filter_map(|b| b.name()) {
+        let mut token: Option<String> = None;
+        loop {
+            let r = c.list_rules().event_bus_name(bus).set_next_token(token.take()).send().await;
+            let Some(page) = ctx.ok(S, "ListRules", r) else { break };
+            rules.extend(page.rules().iter().cloned());
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+    }
+    ctx.write(S, "ListRules", "EventRules.json", &json!({"Rules": rules.iter().map(m::rule).collect::<Vec<_>>()}))?;
+    for rule in &rules {
+        let Some(name) = rule.name() else { continue };
+        let mut targets = Vec::new();
+        let mut token: Option<String> = None;
+        let mut failed = false;
+        loop {
+            let mut call = c.list_targets_by_rule().rule(name).set_next_token(token.take());
+            if let Some(bus) = rule.event_bus_name() {
+                call = call.event_bus_name(bus);
+            }
+            let Some(page) = ctx.ok(S, "ListTargetsByRule", call.send().await) else {
+                failed = true;
+                break;
+            };
+            targets.extend(page.targets().iter().map(m::rule_target));
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        if !failed {
+            ctx.write(S, "ListTargetsByRule", &format!("EventRuleTargets/{}.json", file_name(name)), &json!({ "Targets": targets }))?;
+        }
+    }
+    Ok(())
+}
