@@ -27,11 +27,15 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
     }
     ctx.write(S, "ListEventBuses", "EventBuses.json", &json!({"EventBuses": buses.iter().map(m::event_bus).collect::<Vec<_>>()}))?;
     let mut rules = Vec::new();
+    let mut complete = true;
     for bus in buses.iter().filter_map(|b| b.name()) {
         let mut token: Option<String> = None;
         loop {
             let r = c.list_rules().event_bus_name(bus).set_next_token(token.take()).send().await;
-            let Some(page) = ctx.ok(S, "ListRules", r) else { break };
+            let Some(page) = ctx.ok(S, "ListRules", r) else {
+                complete = false;
+                break;
+            };
             rules.extend(page.rules().iter().cloned());
             match page.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -39,7 +43,11 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
             }
         }
     }
-    ctx.write(S, "ListRules", "EventRules.json", &json!({"Rules": rules.iter().map(m::rule).collect::<Vec<_>>()}))?;
+    // the reader takes EventRules.json for every rule of the account and region: a bus whose
+    // rules could not be listed leaves the file out (the manifest says why)
+    if complete {
+        ctx.write(S, "ListRules", "EventRules.json", &json!({"Rules": rules.iter().map(m::rule).collect::<Vec<_>>()}))?;
+    }
     for rule in &rules {
         let Some(name) = rule.name() else { continue };
         let mut targets = Vec::new();
