@@ -66,6 +66,7 @@ fn port_scan_sides_from_how_many_records_carry_each_address() {
     assert_eq!(outbound.len(), 1, "{v:#}");
     assert_eq!(outbound[0]["resource"], "eni-0a1b2c3d4e5f60004");
     assert!(outbound[0]["title"].as_str().unwrap().ends_with("against 10.0.6.6"));
+    // two sources with 15 ports each of one destination: 30 for the destination, no scan
     assert_eq!(v["findings"].as_array().unwrap().len(), 2, "nothing else fires: {v:#}");
 }
 
