@@ -68,17 +68,7 @@ impl Ctx {
         }
         let text = serde_json::to_string_pretty(doc).unwrap_or_default();
         std::fs::write(&path, text + "\n").map_err(|source| CollectError::Write { path: path.clone(), source })?;
-        self.push(Entry {
-            account: self.account.clone(),
-            region: self.region.clone(),
-            service: service.into(),
-            operation: operation.into(),
-            status: Status::Ok,
-            error_kind: None,
-            code: None,
-            message: None,
-            file: Some(rel.to_string_lossy().replace('\\', "/")),
-        });
+        self.succeeded(service, operation, Some(rel.to_string_lossy().replace('\\', "/")), None);
         if let Some(p) = &self.progress {
             p.set_message(format!("{} {} {service}:{operation}", self.account, self.region));
         }
@@ -88,6 +78,11 @@ impl Ctx {
     /// Record a call that succeeded with nothing to write (a bucket without a policy, which
     /// the AWS CLI reports as an error and prints nothing for).
     pub fn absent(&self, service: &str, operation: &str, message: &str) {
+        self.succeeded(service, operation, None, Some(message.to_string()));
+    }
+
+    /// Record a call that succeeded: the file it wrote, or why there is none.
+    fn succeeded(&self, service: &str, operation: &str, file: Option<String>, message: Option<String>) {
         self.push(Entry {
             account: self.account.clone(),
             region: self.region.clone(),
@@ -96,8 +91,8 @@ impl Ctx {
             status: Status::Ok,
             error_kind: None,
             code: None,
-            message: Some(message.to_string()),
-            file: None,
+            message,
+            file,
         });
     }
 
