@@ -20,9 +20,9 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
         let r = c.list_event_buses().set_next_token(token.take()).send().await;
         let Some(page) = ctx.ok(S, "ListEventBuses", r) else { return Ok(()) };
         buses.extend(page.event_buses().iter().cloned());
-        match page.next_token() {
-            Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => break,
+        token = next_page(page.next_token());
+        if token.is_none() {
+            break;
         }
     }
     ctx.write(S, "ListEventBuses", "EventBuses.json", &json!({"EventBuses": buses.iter().map(m::event_bus).collect::<Vec<_>>()}))?;
@@ -37,9 +37,9 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
                 break;
             };
             rules.extend(page.rules().iter().cloned());
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => break,
+            token = next_page(page.next_token());
+            if token.is_none() {
+                break;
             }
         }
     }
@@ -63,9 +63,9 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
                 break;
             };
             targets.extend(page.targets().iter().map(m::rule_target));
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => break,
+            token = next_page(page.next_token());
+            if token.is_none() {
+                break;
             }
         }
         if !failed {
@@ -73,4 +73,9 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
         }
     }
     Ok(())
+}
+
+/// The token of the next page, if there is one (EventBridge ends with an absent or empty token).
+fn next_page(token: Option<&str>) -> Option<String> {
+    token.filter(|t| !t.is_empty()).map(str::to_string)
 }
