@@ -180,8 +180,8 @@ pub fn load_inputs(paths: &[PathBuf], options: &Options) -> Result<Twin, InputEr
             // The snapshot reader met the templates and plans too: its complaints about
             // their top-level keys are not about snapshot files.
             let skip: Vec<String> = templates.iter().chain(&plans).map(|p| p.display().to_string()).collect();
-            t.diagnostics.retain(|d| !skip.contains(&d.origin.file));
-            t.unknowns.retain(|u| !u.origin.as_ref().map(|o| skip.contains(&o.file)).unwrap_or(false));
+            t.diagnostics.retain(|d| !skip.iter().any(|s| **s == *d.origin.file));
+            t.unknowns.retain(|u| !u.origin.as_ref().map(|o| skip.iter().any(|s| **s == *o.file)).unwrap_or(false));
         }
         twins.push(t);
     }

@@ -260,7 +260,7 @@ fn unknown_intrinsic_missing_ref_and_cycles_are_errors_at_their_position() {
     assert!(tw.vpcs.contains_key("vpc-Fine"), "the rest is analysed");
     assert!(!tw.vpcs.contains_key("vpc-Vpc"));
     let odd = tw.unknowns.iter().find(|u| u.resource == "Odd").expect("unknown type listed");
-    assert!(odd.reason.contains("AWS::Foo::Bar") && odd.origin.as_ref().is_some_and(|o| o.location == "24:3"), "{odd:?}");
+    assert!(odd.reason.contains("AWS::Foo::Bar") && odd.origin.as_ref().is_some_and(|o| &*o.location == "24:3"), "{odd:?}");
 }
 
 #[test]

@@ -1,18 +1,62 @@
 //! Where each resource came from, what could not be read, and what the twin cannot model.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::sync::Arc;
 
 /// The place in the input a resource or an error comes from: a file and a location inside it
-/// (a JSON pointer such as `/Vpcs/0`, or `line:column` for text formats).
+/// (a JSON pointer such as `/Vpcs/0`, or `line:column` for text formats). Both are shared
+/// text: every resource of a file names the same file, and a reader hands one resource's
+/// origin to everything it declares, so a copy is a reference count, not an allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Origin {
-    pub file: String,
-    pub location: String,
+    #[serde(serialize_with = "text")]
+    pub file: Arc<str>,
+    #[serde(serialize_with = "text")]
+    pub location: Arc<str>,
+}
+
+fn text<S: Serializer>(s: &Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s)
 }
 
 impl Origin {
-    pub fn new(file: impl Into<String>, location: impl Into<String>) -> Self {
-        Origin { file: file.into(), location: location.into() }
+    pub fn new(file: impl IntoText, location: impl IntoText) -> Self {
+        Origin { file: file.into_text(), location: location.into_text() }
+    }
+}
+
+/// Text an [`Origin`] is made of: copied once from strings, shared from shared text.
+pub trait IntoText {
+    fn into_text(self) -> Arc<str>;
+}
+
+impl IntoText for &str {
+    fn into_text(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
+impl IntoText for String {
+    fn into_text(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
+impl IntoText for &String {
+    fn into_text(self) -> Arc<str> {
+        Arc::from(self.as_str())
+    }
+}
+
+impl IntoText for Arc<str> {
+    fn into_text(self) -> Arc<str> {
+        self
+    }
+}
+
+impl IntoText for &Arc<str> {
+    fn into_text(self) -> Arc<str> {
+        Arc::clone(self)
     }
 }
 

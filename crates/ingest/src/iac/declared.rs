@@ -16,9 +16,9 @@ pub(super) struct Slot {
     index: usize,
 }
 
-/// Positions in id order. Ids are compared by their first 16 bytes held beside the positions
-/// (big-endian, zero-padded: the same order), and in full only when those are equal — the ids
-/// themselves are scattered in memory.
+/// Positions in id order, equal ids in their given order. Ids are compared by their first 16
+/// bytes held beside the positions (big-endian, zero-padded: the same order), and in full only
+/// when those are equal — the ids themselves are scattered in memory.
 pub(super) fn id_order(ids: &[&str]) -> Vec<usize> {
     let mut keys: Vec<(u128, usize)> = ids
         .iter()
@@ -30,7 +30,7 @@ pub(super) fn id_order(ids: &[&str]) -> Vec<usize> {
             (u128::from_be_bytes(head), i)
         })
         .collect();
-    keys.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| ids[x.1].cmp(ids[y.1])));
+    keys.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| ids[x.1].cmp(ids[y.1])).then(x.1.cmp(&y.1)));
     keys.into_iter().map(|(_, i)| i).collect()
 }
 

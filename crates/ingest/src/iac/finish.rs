@@ -330,6 +330,75 @@ impl Pool {
     }
 }
 
+/// Where an interface is among interfaces in id order.
+fn position_of(enis: &[m::NetworkInterface], id: &str) -> Option<usize> {
+    enis.binary_search_by(|e| e.id.as_str().cmp(id)).ok()
+}
+
+/// One interface attachment: the interface's position among the built interfaces (`None`:
+/// outside the inputs) and the order it was declared in.
+struct Attached {
+    eni: String,
+    instance: String,
+    device_index: u32,
+    declared: usize,
+    position: Option<usize>,
+}
+
+/// The interface attachments, ordered by instance id and then by device index and interface
+/// id (the order of an instance's `NetworkInterfaces`). Interfaces and the twin's instances
+/// are both in id order, so attachments sorted by interface and then by instance meet each
+/// in one pass instead of a lookup per attachment.
+struct Attachments {
+    list: Vec<Attached>,
+    /// Positions in `list`, by instance.
+    order: Vec<usize>,
+}
+
+impl Attachments {
+    /// Each interface attached becomes its instance's (the last attachment declared wins).
+    fn new(declared: Vec<(String, String, u32)>, enis: &mut [m::NetworkInterface]) -> Attachments {
+        let mut list: Vec<Attached> = declared
+            .into_iter()
+            .enumerate()
+            .map(|(i, (eni, instance, device_index))| Attached { eni, instance, device_index, declared: i, position: None })
+            .collect();
+        let mut next = 0;
+        for i in id_order(&list.iter().map(|x| x.eni.as_str()).collect::<Vec<_>>()) {
+            let x = &mut list[i];
+            while enis.get(next).is_some_and(|e| e.id < x.eni) {
+                next += 1;
+            }
+            if let Some(e) = enis.get_mut(next).filter(|e| e.id == x.eni) {
+                e.owner = m::EniOwner::Instance(x.instance.clone());
+                x.position = Some(next);
+            }
+        }
+        let mut order = id_order(&list.iter().map(|x| x.instance.as_str()).collect::<Vec<_>>());
+        for group in order.chunk_by_mut(|&x, &y| list[x].instance == list[y].instance) {
+            group.sort_by(|&x, &y| (list[x].device_index, &list[x].eni).cmp(&(list[y].device_index, &list[y].eni)));
+        }
+        Attachments { list, order }
+    }
+
+    /// Each instance's attachments (positions in `list`), by instance id.
+    fn groups(&self) -> impl Iterator<Item = &[usize]> {
+        self.order.chunk_by(|&x, &y| self.list[x].instance == self.list[y].instance)
+    }
+
+    fn instance(&self, group: &[usize]) -> &str {
+        group.first().map(|&i| self.list[i].instance.as_str()).unwrap_or_default()
+    }
+
+    /// The position of an instance's primary interface: the lowest device index, the first
+    /// declared of equals.
+    fn primary(&self, instance: &str) -> Option<usize> {
+        let start = self.order.partition_point(|&i| self.list[i].instance.as_str() < instance);
+        let group = self.order[start..].iter().take_while(|&&i| self.list[i].instance == instance);
+        group.map(|&i| &self.list[i]).min_by_key(|x| (x.device_index, x.declared)).and_then(|x| x.position)
+    }
+}
+
 fn interfaces(a: &mut Assembly) {
     let default_groups: HashMap<&str, &str> = a.vpc_defaults.iter().map(|d| (d.vpc.as_str(), d.security_group.as_str())).collect();
     // In id order (ids are unique: the assembly keeps the first declaration of each); the
@@ -350,7 +419,7 @@ fn interfaces(a: &mut Assembly) {
             p.used.extend(r.private_ips.iter().map(|ip| u32::from(*ip)));
         }
     }
-    let mut allocated: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut allocated: BTreeMap<std::sync::Arc<str>, Vec<String>> = BTreeMap::new();
     let mut placeholder = PLACEHOLDER_PUBLIC;
     let mut next_public = |what: &str, origin: &Origin, unknowns: &mut Vec<Unknown>| {
         let ip = Ipv4Addr::from(placeholder);
@@ -441,26 +510,10 @@ fn interfaces(a: &mut Assembly) {
         });
     }
     // Instances: their interfaces by device index.
-    let mut eni_index: HashMap<String, usize> = enis.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
-    let mut by_instance: HashMap<String, Vec<(u32, String)>> = HashMap::default();
-    for (eni, inst, index) in std::mem::take(&mut a.interface_attachments) {
-        if let Some(e) = eni_index.get(&eni).and_then(|&i| enis.get_mut(i)) {
-            e.owner = m::EniOwner::Instance(inst.clone());
-        }
-        by_instance.entry(inst).or_default().push((index, eni));
-    }
-    let primary_of = |inst: &str, by: &HashMap<String, Vec<(u32, String)>>| -> Option<String> {
-        by.get(inst).and_then(|v| v.iter().min_by_key(|(i, _)| *i).map(|(_, e)| e.clone()))
-    };
-    let attach_public = |target: &str,
-                         private: Option<Ipv4Addr>,
-                         public: Ipv4Addr,
-                         enis: &mut Vec<m::NetworkInterface>,
-                         eni_index: &mut HashMap<String, usize>|
-     -> bool {
-        let eni_id = if target.starts_with("i-") { primary_of(target, &by_instance) } else { Some(target.to_string()) };
-        let Some(i) = eni_id.and_then(|e| eni_index.get(&e).copied()) else { return false };
-        let e = &mut enis[i];
+    let attached = Attachments::new(std::mem::take(&mut a.interface_attachments), &mut enis);
+    let attach_public = |target: &str, private: Option<Ipv4Addr>, public: Ipv4Addr, enis: &mut Vec<m::NetworkInterface>| -> bool {
+        let position = if target.starts_with("i-") { attached.primary(target) } else { position_of(enis, target) };
+        let Some(e) = position.and_then(|i| enis.get_mut(i)) else { return false };
         let Some(p) = private.or_else(|| e.private_ips.first().copied()) else { return false };
         e.public_ips.retain(|(q, _)| *q != p);
         e.public_ips.push((p, public));
@@ -477,7 +530,7 @@ fn interfaces(a: &mut Assembly) {
             continue;
         };
         with_eip.insert(assoc.target.clone());
-        if !attach_public(&assoc.target, assoc.private_ip, public, &mut enis, &mut eni_index) {
+        if !attach_public(&assoc.target, assoc.private_ip, public, &mut enis) {
             t.unknowns.push(Unknown {
                 resource: assoc.target.clone(),
                 reason: format!("Elastic IP {public} is associated with {}, which is outside the inputs", assoc.target),
@@ -494,13 +547,13 @@ fn interfaces(a: &mut Assembly) {
         if let Some(addr) = n.addresses.first_mut() {
             addr.public_ip = Some(public);
             if let Some(eni) = addr.network_interface.clone() {
-                attach_public(&eni, None, public, &mut enis, &mut eni_index);
+                attach_public(&eni, None, public, &mut enis);
             }
         }
     }
     for n in t.nat_gateways.values_mut() {
         for addr in &mut n.addresses {
-            if let Some(e) = addr.network_interface.as_ref().and_then(|e| eni_index.get(e)).map(|i| &enis[*i]) {
+            if let Some(e) = addr.network_interface.as_deref().and_then(|e| position_of(&enis, e)).map(|i| &enis[i]) {
                 addr.private_ip = e.private_ips.first().copied();
                 if addr.public_ip.is_none() {
                     addr.public_ip = e.public_ips.first().map(|(_, p)| *p);
@@ -508,11 +561,13 @@ fn interfaces(a: &mut Assembly) {
             }
         }
     }
+    // Both in id order: the instances meet their attachments in one pass.
+    let mut groups = attached.groups().peekable();
     for inst in t.instances.values_mut() {
-        let mut list = by_instance.remove(&inst.id).unwrap_or_default();
-        list.sort();
-        inst.network_interfaces = list.into_iter().map(|(_, e)| e).collect();
-        if let Some(e) = inst.network_interfaces.first().and_then(|e| eni_index.get(e)).map(|i| &enis[*i]) {
+        while groups.next_if(|g| attached.instance(g) < inst.id.as_str()).is_some() {}
+        let group = groups.next_if(|g| attached.instance(g) == inst.id.as_str()).unwrap_or_default();
+        inst.network_interfaces = group.iter().map(|&i| attached.list[i].eni.clone()).collect();
+        if let Some(e) = group.first().and_then(|&i| attached.list[i].position).map(|i| &enis[i]) {
             inst.private_ip = e.private_ips.first().copied();
             inst.public_ip = e.public_ips.first().map(|(_, p)| *p);
             if inst.subnet.is_none() {

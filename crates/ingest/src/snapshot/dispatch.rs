@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::net::Ipv4Addr;
 use std::path::Path;
+use std::sync::Arc;
 
 /// One converted record.
 pub enum Item {
@@ -119,21 +120,22 @@ fn is_empty_collection(v: &Value) -> bool {
     }
 }
 
-struct Reader<'a> {
-    file: &'a str,
+struct Reader {
+    /// The file's path, shared by every origin made in it.
+    file: Arc<str>,
     stem: String,
     cx_account: Option<String>,
     cx_region: Option<String>,
     out: FileItems,
 }
 
-impl<'a> Reader<'a> {
+impl Reader {
     fn cx(&self, pointer: &str) -> RecordContext {
-        RecordContext { origin: Origin::new(self.file, pointer), account: self.cx_account.clone(), region: self.cx_region.clone() }
+        RecordContext { origin: Origin::new(&self.file, pointer), account: self.cx_account.clone(), region: self.cx_region.clone() }
     }
 
     fn error(&mut self, pointer: String, message: String, resource: Option<String>) {
-        self.out.diagnostics.push(Diagnostic { severity: Severity::Error, origin: Origin::new(self.file, pointer), message, resource });
+        self.out.diagnostics.push(Diagnostic { severity: Severity::Error, origin: Origin::new(&self.file, pointer), message, resource });
     }
 
     /// Deserialize one record, reporting the exact path of a shape error.
@@ -194,9 +196,9 @@ use m_item::Converted;
 macro_rules! source {
     ($r:expr) => {
         super::source::Source {
-            file: $r.file,
+            file: &$r.file[..],
             stem: &$r.stem,
-            dir: std::path::Path::new($r.file).parent().and_then(|d| d.file_name()).and_then(|d| d.to_str()).unwrap_or_default(),
+            dir: std::path::Path::new(&*$r.file).parent().and_then(|d| d.file_name()).and_then(|d| d.to_str()).unwrap_or_default(),
             account: $r.cx_account.as_deref(),
             region: $r.cx_region.as_deref(),
         }
@@ -218,7 +220,7 @@ pub fn read_file(path: &Path, relative: &Path) -> FileItems {
     let file = path.display().to_string();
     let loc = location::from_path(relative);
     let mut r = Reader {
-        file: &file,
+        file: Arc::from(file),
         stem: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
         cx_account: loc.account,
         cx_region: loc.region,
@@ -367,13 +369,13 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
                     r.out.unknowns.push(Unknown {
                         resource: format!("{k} in {}", r.file),
                         reason: reason.to_string(),
-                        origin: Some(Origin::new(r.file, format!("/{k}"))),
+                        origin: Some(Origin::new(&r.file, format!("/{k}"))),
                     });
                 }
             } else {
                 r.out.diagnostics.push(Diagnostic {
                     severity: Severity::Warning,
-                    origin: Origin::new(r.file, format!("/{k}")),
+                    origin: Origin::new(&r.file, format!("/{k}")),
                     message: format!("unknown top-level key {k:?}: expected the output of an AWS CLI call koban reads (see docs/snapshot.md); this part of the file is not modelled"),
                     resource: None,
                 });
@@ -381,7 +383,7 @@ fn dispatch_key(r: &mut Reader, key: &str, v: &Value) {
                     r.out.unknowns.push(Unknown {
                         resource: format!("{k} in {}", r.file),
                         reason: "unsupported input: not modelled by koban".into(),
-                        origin: Some(Origin::new(r.file, format!("/{k}"))),
+                        origin: Some(Origin::new(&r.file, format!("/{k}"))),
                     });
                 }
             }
@@ -433,7 +435,7 @@ fn prefix_lists(r: &mut Reader, key: &str, v: &Value) {
                     resource: id.clone().unwrap_or_default(),
                     reason: "managed prefix list entries are not in the snapshot (add the output of get-managed-prefix-list-entries)"
                         .into(),
-                    origin: Some(Origin::new(r.file, pointer.clone())),
+                    origin: Some(Origin::new(&r.file, pointer.clone())),
                 });
                 continue;
             }
@@ -478,7 +480,7 @@ fn tgw_routes(r: &mut Reader, table: &str, v: &Value, base: &str) {
             Err(e) => r.error(e.field, format!("expected {}", e.expected), Some(table.to_string())),
         }
     }
-    r.out.items.push(Item::TransitGatewayRoutes { table: table.to_string(), routes: out, origin: Origin::new(r.file, base) });
+    r.out.items.push(Item::TransitGatewayRoutes { table: table.to_string(), routes: out, origin: Origin::new(&r.file, base) });
 }
 
 fn tgw_propagations(r: &mut Reader, table: &str, v: &Value, base: &str) {
@@ -515,7 +517,7 @@ fn truncated_routes(r: &mut Reader, table: &str, pointer: &str) {
     r.out.unknowns.push(Unknown {
         resource: table.to_string(),
         reason: "the routes file is truncated (AdditionalRoutesAvailable: true); routes beyond it are not in the snapshot".into(),
-        origin: Some(Origin::new(r.file, pointer)),
+        origin: Some(Origin::new(&r.file, pointer)),
     });
 }
 
@@ -556,7 +558,7 @@ fn network_firewall(r: &mut Reader, fw: &Value, status: &Value) {
         r.out.unknowns.push(Unknown {
             resource: name.clone(),
             reason: "firewall without SyncStates: its endpoints are not known".into(),
-            origin: Some(Origin::new(r.file, "/FirewallStatus")),
+            origin: Some(Origin::new(&r.file, "/FirewallStatus")),
         });
         return;
     };

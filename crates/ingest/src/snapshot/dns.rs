@@ -613,12 +613,12 @@ mod tests {
         assert_eq!(r.domain_name, "corp.example.com");
         assert_eq!(r.targets.iter().map(|t| t.port).collect::<Vec<_>>(), vec![53, 53]);
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].origin.location, "/ResolverRules/1/RuleType");
+        assert_eq!(&*diags[0].origin.location, "/ResolverRules/1/RuleType");
 
         let mut out = FileItems::default();
         let ips = json!([{"IpId": "rni-1", "SubnetId": "subnet-1", "Ip": "10.10.4.53", "Status": "ATTACHED"}, {"IpId": "rni-2", "SubnetId": "subnet-2", "Ip": "10.10.5"}]);
         assert!(read_key(&src("rslvr-out-1"), "IpAddresses", &ips, &mut out));
-        assert_eq!(out.diagnostics[0].origin.location, "/IpAddresses/1/Ip");
+        assert_eq!(&*out.diagnostics[0].origin.location, "/IpAddresses/1/Ip");
         let got = items(out);
         let DnsItem::EndpointAddresses { endpoint, addresses, .. } = &got[0] else { panic!("addresses") };
         assert_eq!(endpoint, "rslvr-out-1");

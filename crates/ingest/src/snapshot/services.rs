@@ -803,7 +803,7 @@ mod tests {
             json!({"FlowLogs": [{"FlowLogId": "fl-1", "ResourceId": "vpc-1", "TrafficType": "ALL"}, {"FlowLogId": "fl-2"}]}),
         );
         assert_eq!(f.diagnostics.len(), 1);
-        assert_eq!(f.diagnostics[0].origin.location, "/FlowLogs/1");
+        assert_eq!(&*f.diagnostics[0].origin.location, "/FlowLogs/1");
         let t = twin_of(vec![f]);
         assert_eq!(t.monitoring.flow_logs.len(), 1);
         assert!(t.monitoring.flow_log_scopes.contains(&("111111111111".to_string(), "eu-west-1".to_string())));

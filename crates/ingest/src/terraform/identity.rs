@@ -44,7 +44,7 @@ fn path(t: &Tf) -> R<String> {
 }
 
 fn name(t: &Tf) -> R<String> {
-    Ok(t.s("name")?.unwrap_or_else(|| t.inst.address.clone()))
+    Ok(t.s("name")?.unwrap_or_else(|| t.inst.address.to_string()))
 }
 
 fn attached(t: &Tf) -> R<Vec<m::AttachedPolicy>> {

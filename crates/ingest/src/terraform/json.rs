@@ -58,6 +58,15 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// A string that keeps borrowing from the document's bytes where it does.
+    pub fn as_text(&self) -> Option<Cow<'a, str>> {
+        match self {
+            Json::String(Cow::Borrowed(s)) => Some(Cow::Borrowed(s)),
+            Json::String(Cow::Owned(s)) => Some(Cow::Owned(s.clone())),
+            _ => None,
+        }
+    }
+
     pub fn as_array(&self) -> Option<&Vec<Json<'a>>> {
         match self {
             Json::Array(a) => Some(a),

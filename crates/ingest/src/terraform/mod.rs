@@ -23,9 +23,10 @@ use crate::iac::Assembly;
 use json::Json;
 use koban_model::{Origin, Severity, Twin};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Why no document could be used.
 #[derive(Debug, thiserror::Error)]
@@ -37,19 +38,40 @@ pub enum TerraformError {
 /// One resource instance of a plan or state; its values borrow from the document's bytes.
 #[derive(Debug, Clone)]
 pub struct Instance<'a> {
-    pub address: String,
+    pub address: Cow<'a, str>,
     /// The module path (`module.net` …), empty at the root.
-    pub module: String,
+    pub module: Cow<'a, str>,
     pub data: bool,
-    pub ty: String,
+    pub ty: Cow<'a, str>,
     /// The address without the instance key (`aws_subnet.app`), for references.
-    pub base: String,
+    pub base: Cow<'a, str>,
     pub index: Option<Json<'a>>,
     pub values: Json<'a>,
     pub unknown: Json<'a>,
     pub origin: Origin,
-    /// (module path without instance keys, address inside the module): the configuration key.
-    config_key: (String, String),
+    /// (module path without instance keys, address inside the module): the configuration key,
+    /// made when first needed (state has no configuration).
+    config_key: OnceLock<(String, String)>,
+}
+
+impl Instance<'_> {
+    fn config_key(&self) -> &(String, String) {
+        self.config_key.get_or_init(|| {
+            let local = match self.base.strip_prefix(self.module.as_ref()).and_then(|r| r.strip_prefix('.')) {
+                Some(local) if !self.module.is_empty() => local,
+                _ => &self.base,
+            };
+            (config_module(&self.module), local.to_string())
+        })
+    }
+}
+
+/// The first `len` bytes of a text, borrowing where the text does.
+fn prefix<'a>(text: &Cow<'a, str>, len: usize) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[..len]),
+        Cow::Owned(s) => Cow::Owned(s[..len].to_string()),
+    }
 }
 
 /// A loaded document: its instances and how to resolve references.
@@ -70,22 +92,23 @@ pub struct Document<'a> {
     caller_accounts: Vec<(String, String)>,
 }
 
-fn module_of(address: &str) -> String {
-    // `module.a["x"].module.b.aws_vpc.v` → `module.a["x"].module.b`
-    let mut parts = Vec::new();
+/// How long the module path at the start of an address is:
+/// `module.a["x"].module.b.aws_vpc.v` → the length of `module.a["x"].module.b`.
+fn module_len(address: &str) -> usize {
+    let mut end = 0;
     let mut rest = address;
     while let Some(r) = rest.strip_prefix("module.") {
-        let end = r.find(['.', '[']).unwrap_or(r.len());
-        let mut len = "module.".len() + end;
-        if r[end..].starts_with('[') {
-            if let Some(close) = r[end..].find(']') {
+        let name = r.find(['.', '[']).unwrap_or(r.len());
+        let mut len = "module.".len() + name;
+        if r[name..].starts_with('[') {
+            if let Some(close) = r[name..].find(']') {
                 len += close + 1;
             }
         }
-        parts.push(&rest[..len]);
+        end = address.len() - rest.len() + len;
         rest = rest.get(len + 1..).unwrap_or_default();
     }
-    parts.join(".")
+    end
 }
 
 /// The module path without instance keys (`module.a["x"]` → `module.a`), for configuration.
@@ -103,31 +126,27 @@ fn config_module(module: &str) -> String {
     out
 }
 
-fn collect_module<'a>(file: &str, module: &mut Json<'a>, unknown: &HashMap<String, Json<'a>>, out: &mut Vec<Instance<'a>>) {
+fn collect_module<'a>(file: &Arc<str>, module: &mut Json<'a>, unknown: &HashMap<String, Json<'a>>, out: &mut Vec<Instance<'a>>) {
     for r in module.get_mut("resources").and_then(Json::as_array_mut).into_iter().flatten() {
-        let Some(address) = r.get("address").and_then(Json::as_str).map(str::to_string) else { continue };
-        let address = address.as_str();
+        let Some(address) = r.get("address").and_then(Json::as_text) else { continue };
         let data = r.get("mode").and_then(Json::as_str) == Some("data");
-        let ty = r.get("type").and_then(Json::as_str).unwrap_or_default().to_string();
+        let ty = r.get("type").and_then(Json::as_text).unwrap_or_default();
         let index = r.get("index").cloned();
         let base = match address.rfind('[') {
-            Some(i) if address.ends_with(']') && index.is_some() => address[..i].to_string(),
-            _ => address.to_string(),
+            Some(i) if address.ends_with(']') && index.is_some() => prefix(&address, i),
+            _ => address.clone(),
         };
-        let module = module_of(address);
-        let local = if module.is_empty() { base.clone() } else { base.strip_prefix(&format!("{module}.")).unwrap_or(&base).to_string() };
-        let config_key = (config_module(&module), local);
         out.push(Instance {
-            config_key,
-            address: address.to_string(),
-            module,
+            config_key: OnceLock::new(),
+            module: prefix(&address, module_len(&address)),
             data,
             ty,
             base,
             index,
             values: r.get_mut("values").map(Json::take).unwrap_or_default(),
-            unknown: unknown.get(address).cloned().unwrap_or_default(),
-            origin: Origin::new(file, address),
+            unknown: unknown.get(address.as_ref()).cloned().unwrap_or_default(),
+            origin: Origin::new(file, address.as_ref()),
+            address,
         });
     }
     for c in module.get_mut("child_modules").and_then(Json::as_array_mut).into_iter().flatten() {
@@ -159,6 +178,8 @@ fn collect_config<'a>(
 
 impl<'a> Document<'a> {
     pub fn read(file: &str, mut v: Json<'a>) -> Result<Document<'a>, String> {
+        let shared_file: Arc<str> = Arc::from(file);
+        let file = &shared_file;
         let version =
             v.get("format_version").and_then(Json::as_str).ok_or("no format_version (expected the output of terraform show -json)")?;
         if !version.starts_with("0.") && !version.starts_with("1.") {
@@ -198,9 +219,9 @@ impl<'a> Document<'a> {
         if let Some(prior) = v.at_mut(&["prior_state", "values", "root_module"]) {
             let mut prior_instances = Vec::new();
             collect_module(file, prior, &HashMap::new(), &mut prior_instances);
-            let planned: HashSet<String> = instances.iter().map(|i| i.address.clone()).collect();
+            let planned: HashSet<String> = instances.iter().map(|i| i.address.to_string()).collect();
             for p in prior_instances {
-                if !deleted.contains(&p.address) && !planned.contains(&p.address) {
+                if !deleted.contains(p.address.as_ref()) && !planned.contains(p.address.as_ref()) {
                     instances.push(p);
                 }
             }
@@ -214,7 +235,7 @@ impl<'a> Document<'a> {
         let caller_accounts = instances
             .iter()
             .filter(|i| i.data && i.ty == "aws_caller_identity")
-            .filter_map(|i| Some((i.module.clone(), i.values.get("account_id").and_then(Json::as_str)?.to_string())))
+            .filter_map(|i| Some((i.module.to_string(), i.values.get("account_id").and_then(Json::as_str)?.to_string())))
             .collect();
         Ok(Document {
             file: file.to_string(),
@@ -238,7 +259,7 @@ impl<'a> Document<'a> {
         if self.config.is_empty() {
             return None;
         }
-        self.config.get(&inst.config_key)
+        self.config.get(inst.config_key())
     }
 
     /// The expression of an attribute path in an instance's configuration.
@@ -312,7 +333,7 @@ impl<'a> Document<'a> {
                 .instances
                 .iter()
                 .find(|i| i.module == instance_path || config_module(&i.module) == path)
-                .map(|i| i.module.clone())
+                .map(|i| i.module.to_string())
                 .unwrap_or(instance_path);
             return refs
                 .iter()
@@ -335,7 +356,7 @@ impl<'a> Document<'a> {
         let by_base = self.by_base.get_or_init(|| {
             let mut by_base: HashMap<(String, String), Vec<usize>> = HashMap::new();
             for (i, inst) in self.instances.iter().enumerate() {
-                by_base.entry(inst.config_key.clone()).or_default().push(i);
+                by_base.entry(inst.config_key().clone()).or_default().push(i);
             }
             by_base
         });
@@ -383,48 +404,55 @@ pub enum PathStep {
 }
 
 /// Load `terraform show -json` documents (plans or state) into a twin.
+///
+/// The files are read first and kept until the end: each document's tree borrows from its
+/// bytes, and once converted it is freed on a helper thread while the next file is parsed or
+/// the assembly is finished (a 100 MB state's tree takes tens of milliseconds to free).
 pub fn load_plans(files: &[PathBuf]) -> Result<Twin, TerraformError> {
     let mut a = Assembly::default();
     let mut read_any = false;
-    for f in files {
-        let file = f.display().to_string();
-        let bytes = match std::fs::read(f) {
-            Ok(b) => b,
-            Err(e) => {
-                a.diagnostic(Severity::Error, &Origin::new(file, ""), format!("cannot read the file: {e}"), None);
-                continue;
+    let buffers: Vec<(String, std::io::Result<Vec<u8>>)> = files.iter().map(|f| (f.display().to_string(), std::fs::read(f))).collect();
+    std::thread::scope(|scope| {
+        for (file, bytes) in &buffers {
+            let bytes = match bytes {
+                Ok(b) => b,
+                Err(e) => {
+                    a.diagnostic(Severity::Error, &Origin::new(file.as_str(), ""), format!("cannot read the file: {e}"), None);
+                    continue;
+                }
+            };
+            let value: Json = match serde_json::from_slice(bytes) {
+                Ok(v) => v,
+                Err(e) => {
+                    a.diagnostic(
+                        Severity::Error,
+                        &Origin::new(file.as_str(), format!("{}:{}", e.line(), e.column())),
+                        format!("malformed JSON: {e} (expected the output of terraform show -json)"),
+                        None,
+                    );
+                    continue;
+                }
+            };
+            let doc = match Document::read(file, value) {
+                Ok(d) => d,
+                Err(m) => {
+                    a.diagnostic(Severity::Error, &Origin::new(file.as_str(), ""), m, None);
+                    continue;
+                }
+            };
+            read_any = true;
+            a.reserve(doc.instances.len());
+            for inst in &doc.instances {
+                resources::convert(&doc, inst, &mut a);
             }
-        };
-        let value: Json = match serde_json::from_slice(&bytes) {
-            Ok(v) => v,
-            Err(e) => {
-                a.diagnostic(
-                    Severity::Error,
-                    &Origin::new(file, format!("{}:{}", e.line(), e.column())),
-                    format!("malformed JSON: {e} (expected the output of terraform show -json)"),
-                    None,
-                );
-                continue;
-            }
-        };
-        let doc = match Document::read(&file, value) {
-            Ok(d) => d,
-            Err(m) => {
-                a.diagnostic(Severity::Error, &Origin::new(file, ""), m, None);
-                continue;
-            }
-        };
-        read_any = true;
-        a.reserve(doc.instances.len());
-        for inst in &doc.instances {
-            resources::convert(&doc, inst, &mut a);
+            scope.spawn(move || drop(doc));
         }
-    }
-    if !read_any {
-        let details = a.twin.diagnostics.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n");
-        return Err(TerraformError::NothingUsable { details });
-    }
-    Ok(a.finish())
+        if !read_any {
+            let details = a.twin.diagnostics.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n");
+            return Err(TerraformError::NothingUsable { details });
+        }
+        Ok(a.finish())
+    })
 }
 
 #[cfg(test)]
@@ -433,6 +461,7 @@ mod tests {
 
     #[test]
     fn module_paths() {
+        let module_of = |a: &'static str| &a[..module_len(a)];
         assert_eq!(module_of("aws_vpc.a"), "");
         assert_eq!(module_of("module.net.aws_vpc.a"), "module.net");
         assert_eq!(module_of("module.sg[\"bad.x\"].aws_security_group.bad"), "module.sg[\"bad.x\"]");

@@ -99,7 +99,7 @@ pub fn policy_attachment(t: &Tf, a: &mut Assembly) -> R<()> {
 /// A delegated administrator: of the named service principal, or of the service the
 /// resource type stands for.
 pub fn delegated_administrator(t: &Tf, a: &mut Assembly) -> R<()> {
-    let (account, service) = match t.inst.ty.as_str() {
+    let (account, service) = match t.inst.ty.as_ref() {
         "aws_guardduty_organization_admin_account" => (t.req("admin_account_id")?, "guardduty.amazonaws.com".to_string()),
         "aws_inspector2_delegated_admin_account" => (t.req("account_id")?, "inspector2.amazonaws.com".to_string()),
         _ => (t.req("account_id")?, t.req("service_principal")?),

@@ -82,17 +82,17 @@ fn s<'v>(inst: &'v Instance, k: &str) -> Option<&'v str> {
 }
 
 fn name(inst: &Instance, key: &str) -> String {
-    s(inst, key).map(str::to_string).unwrap_or_else(|| inst.address.clone())
+    s(inst, key).map(str::to_string).unwrap_or_else(|| inst.address.to_string())
 }
 
 /// The id of a non-network resource whose id the plan does not know.
 pub fn symbolic_id(doc: &Document, inst: &Instance) -> Option<String> {
     let (_, region) = doc.account_region(inst);
     let a = &inst.address;
-    Some(match inst.ty.as_str() {
+    Some(match inst.ty.as_ref() {
         "aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_instance_profile" | "aws_cloudwatch_event_bus" => name(inst, "name"),
         "aws_iam_policy" | "aws_secretsmanager_secret" => computed(doc, inst, "arn")?,
-        "aws_kms_key" => a.clone(),
+        "aws_kms_key" => a.to_string(),
         "aws_s3_bucket" => name(inst, "bucket"),
         "aws_cloudwatch_event_rule" => match s(inst, "event_bus_name").filter(|b| *b != "default") {
             Some(b) => format!("{b}/{}", name(inst, "name")),
@@ -125,7 +125,7 @@ pub fn computed(doc: &Document, inst: &Instance, attr: &str) -> Option<String> {
     let p = partition(&region);
     let path = s(inst, "path").unwrap_or("/");
     let iam = |kind: &str| iam_arn(p, &account, kind, path, &name(inst, "name"));
-    Some(match (inst.ty.as_str(), attr) {
+    Some(match (inst.ty.as_ref(), attr) {
         ("aws_iam_role", "arn") => iam("role"),
         ("aws_iam_user", "arn") => iam("user"),
         ("aws_iam_group", "arn") => iam("group"),
@@ -135,7 +135,7 @@ pub fn computed(doc: &Document, inst: &Instance, attr: &str) -> Option<String> {
             format!("arn:{p}:secretsmanager:{region}:{account}:secret:{}-{}", name(inst, "name"), secret_suffix(&inst.address))
         }
         ("aws_kms_key", "arn") => format!("arn:{p}:kms:{region}:{account}:key/{}", inst.address),
-        ("aws_kms_key", "key_id") => inst.address.clone(),
+        ("aws_kms_key", "key_id") => inst.address.to_string(),
         ("aws_s3_bucket", "arn") => format!("arn:{p}:s3:::{}", name(inst, "bucket")),
         ("aws_cloudwatch_event_bus", "arn") => format!("arn:{p}:events:{region}:{account}:event-bus/{}", name(inst, "name")),
         ("aws_cloudwatch_event_rule", "arn") => {

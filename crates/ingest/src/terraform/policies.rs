@@ -26,7 +26,7 @@ pub fn secret(t: &Tf, a: &mut Assembly) -> R<()> {
         a.secret_policy(&arn, d, &t.origin());
     }
     a.secret(m::Secret {
-        name: t.s("name")?.unwrap_or_else(|| t.inst.address.clone()),
+        name: t.s("name")?.unwrap_or_else(|| t.inst.address.to_string()),
         arn,
         account: p.account,
         region: p.region,
@@ -58,7 +58,7 @@ pub fn kms_key(t: &Tf, a: &mut Assembly) -> R<()> {
         }
     };
     a.kms_key(m::KmsKey {
-        key_id: t.s("key_id")?.unwrap_or_else(|| t.inst.address.clone()),
+        key_id: t.s("key_id")?.unwrap_or_else(|| t.inst.address.to_string()),
         arn: Some(arn(t)),
         account: p.account,
         region: p.region,

@@ -281,7 +281,7 @@ fn net(s: &str, k: &str) -> R<ipnet::Ipv4Net> {
 /// Add one instance to the assembly; what cannot be modelled is reported.
 pub fn convert(doc: &Document, inst: &Instance, a: &mut Assembly) {
     let t = Tf { doc, inst, path: Vec::new() };
-    let result = match inst.ty.as_str() {
+    let result = match inst.ty.as_ref() {
         "aws_vpc" | "aws_default_vpc" => vpc(&t, a),
         "aws_vpc_ipv4_cidr_block_association" => (|| {
             let v = t.req("vpc_id")?;
@@ -512,14 +512,14 @@ pub fn convert(doc: &Document, inst: &Instance, a: &mut Assembly) {
         "aws_networkfirewall_firewall" => network_firewall(&t, a),
         ty if super::services::modelled(ty) => super::services::convert(&t, a),
         ty if !inst.data => {
-            a.unknown(inst.address.clone(), format!("resource type {ty} is not modelled"), &inst.origin);
+            a.unknown(inst.address.to_string(), format!("resource type {ty} is not modelled"), &inst.origin);
             Ok(())
         }
         // Data sources of other types only read things.
         _ => Ok(()),
     };
     if let Err(e) = result {
-        let who = inst.address.clone();
+        let who = inst.address.to_string();
         if e.deploy_time {
             a.unknown(who, format!("{}: {}", inst.address, e.message), &inst.origin);
         } else {
@@ -862,7 +862,7 @@ fn load_balancer(t: &Tf, a: &mut Assembly) -> R<()> {
         }
     }
     let security_groups = t.list("security_groups")?;
-    let name = t.s("name").ok().flatten().unwrap_or_else(|| t.inst.address.clone());
+    let name = t.s("name").ok().flatten().unwrap_or_else(|| t.inst.address.to_string());
     for (i, s) in subnets.iter().enumerate() {
         a.interface(InterfaceRequest {
             id: t.derived("eni-", i),
@@ -932,7 +932,7 @@ fn security_group(t: &Tf, a: &mut Assembly) -> R<()> {
             if t.inst.ty == "aws_default_security_group" {
                 "default".into()
             } else {
-                t.inst.address.clone()
+                t.inst.address.to_string()
             }
         }),
         vpc: t.s("vpc_id")?,
@@ -1138,7 +1138,7 @@ fn network_interface(t: &Tf, a: &mut Assembly) -> R<()> {
 
 fn network_firewall(t: &Tf, a: &mut Assembly) -> R<()> {
     let vpc = t.req("vpc_id")?;
-    let name = t.s("name")?.unwrap_or_else(|| t.inst.address.clone());
+    let name = t.s("name")?.unwrap_or_else(|| t.inst.address.to_string());
     let mut known: BTreeMap<String, String> = BTreeMap::new();
     for st in t.blocks("firewall_status") {
         for s in st.blocks("sync_states") {

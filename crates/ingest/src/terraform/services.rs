@@ -60,7 +60,7 @@ const TYPES: &[&str] = &[
 ];
 
 pub fn convert(t: &Tf, a: &mut Assembly) -> R<()> {
-    match t.inst.ty.as_str() {
+    match t.inst.ty.as_ref() {
         "aws_iam_role" => identity::role(t, a),
         "aws_iam_user" => identity::user(t, a),
         "aws_iam_group" => identity::group(t, a),

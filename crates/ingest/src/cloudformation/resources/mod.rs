@@ -267,7 +267,7 @@ pub fn convert(r: &EvaluatedResource, a: &mut Assembly) {
     };
     if let Err(e) = result {
         let origin =
-            Origin::new(r.origin.file.clone(), if e.pos == Pos::default() { r.origin.location.clone() } else { e.pos.to_string() });
+            Origin::new(r.origin.file.clone(), if e.pos == Pos::default() { r.origin.location.clone() } else { e.pos.to_string().into() });
         let id = res.id();
         let who = if prefix(&r.ty).is_none() { r.base.clone() } else { id };
         if e.deploy_time {
