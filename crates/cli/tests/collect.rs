@@ -252,6 +252,9 @@ fn collects_the_landing_zone_read_only_and_checks_it() {
     assert_eq!(manifest["schema"], "koban/collect-manifest/v1");
     let entries = manifest["entries"].as_array().expect("entries");
     assert!(entries.iter().any(|e| e["operation"] == "DescribeVpcs" && e["status"] == "ok" && e["account"] == workload));
+    // the instances' patch states are asked for; moto does not implement the call: recorded, not fatal
+    let patch = entries.iter().find(|e| e["operation"] == "DescribeInstancePatchStates" && e["account"] == workload);
+    assert_eq!(patch.map(|e| &e["status"]), Some(&Value::from("not-implemented")), "{entries:?}");
 
     // koban reads the snapshot and answers as the topology implies
     let yaml = format!(
@@ -319,8 +322,8 @@ const EXCLUDED: &[(&str, &str)] = &[
     // policies (the reader cannot use them) and has no AWS-managed policies in server mode
     // (AttachRolePolicy of AmazonSSMManagedInstanceCore fails).
     ("KBN-OPS-001", "moto: endpoint interfaces outside their subnets; managed policies without PolicyName"),
-    // Patch Manager: moto does not implement ssm DescribeInstancePatchStates (nor does
-    // koban collect call it).
+    // Patch Manager: moto does not implement ssm DescribeInstancePatchStates (koban collect
+    // calls it for the instances DescribeInstances lists and records it as not implemented).
     ("KBN-OPS-005", "moto: no ssm DescribeInstancePatchStates"),
     // Amazon Inspector's delegated administrator: moto's organizations
     // RegisterDelegatedAdministrator and ListDelegatedAdministrators reject

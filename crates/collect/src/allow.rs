@@ -93,6 +93,7 @@ pub const READ_OPERATIONS: &[Operation] = &[
     op("kms", "GetKeyPolicy"),
     op("s3", "ListBuckets"),
     op("s3", "GetBucketPolicy"),
+    op("ssm", "DescribeInstancePatchStates"),
 ];
 
 /// Operations that obtain credentials: only STS `AssumeRole`, for `--role-name`.

@@ -291,7 +291,7 @@ async fn global(ctx: &Ctx, config: &SdkConfig, home: &str, management: bool) -> 
 
 /// One account's services in one region.
 async fn regional(ctx: &Ctx, config: &SdkConfig) -> Result<(), CollectError> {
-    services::ec2::collect(ctx, &client!(aws_sdk_ec2, config)).await?;
+    let instances = services::ec2::collect(ctx, &client!(aws_sdk_ec2, config)).await?;
     services::elb::collect(ctx, &client!(aws_sdk_elasticloadbalancingv2, config)).await?;
     services::dns::resolver(ctx, &client!(aws_sdk_route53resolver, config)).await?;
     services::secrets::collect(ctx, &client!(aws_sdk_secretsmanager, config)).await?;
@@ -303,6 +303,7 @@ async fn regional(ctx: &Ctx, config: &SdkConfig) -> Result<(), CollectError> {
     services::events::collect(ctx, &client!(aws_sdk_eventbridge, config)).await?;
     services::cognito::user_pools(ctx, &client!(aws_sdk_cognitoidentityprovider, config)).await?;
     services::cognito::identity_pools(ctx, &client!(aws_sdk_cognitoidentity, config)).await?;
+    services::patch::states(ctx, &client!(aws_sdk_ssm, config), &instances).await?;
     Ok(())
 }
 

@@ -2,8 +2,9 @@
 //! `get-detector`, `list-members`), Amazon Inspector (`inspector2 batch-get-account-status`),
 //! delegated administrators (`organizations list-delegated-administrators`), CloudTrail
 //! (`describe-trails`, `get-trail-status`), EventBridge (`events list-event-buses`,
-//! `list-rules`, `list-targets-by-rule`) and Cognito (`cognito-idp describe-user-pool`,
-//! `cognito-identity describe-identity-pool`, `get-identity-pool-roles`).
+//! `list-rules`, `list-targets-by-rule`), Cognito (`cognito-idp describe-user-pool`,
+//! `cognito-identity describe-identity-pool`, `get-identity-pool-roles`) and Patch Manager
+//! (`ssm describe-instance-patch-states`).
 
 use super::{time, Obj};
 use aws_sdk_cloudtrail::operation::get_trail_status::GetTrailStatusOutput;
@@ -16,6 +17,7 @@ use aws_sdk_guardduty::operation::get_detector::GetDetectorOutput;
 use aws_sdk_guardduty::types as gd;
 use aws_sdk_inspector2::types as i2;
 use aws_sdk_organizations::types as org;
+use aws_sdk_ssm::types as ssm;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -199,10 +201,78 @@ pub fn identity_pool_roles(pool: &str, r: &GetIdentityPoolRolesOutput) -> Value 
     Obj::new().s("IdentityPoolId", r.identity_pool_id().or(Some(pool))).v("Roles", Some(string_map(r.roles()))).build()
 }
 
+/// One `describe-instance-patch-states` state: the counts and the last operation (without
+/// `OwnerInformation`, which the service marks sensitive).
+pub fn patch_state(p: &ssm::InstancePatchState) -> Value {
+    Obj::new()
+        .s("InstanceId", Some(p.instance_id()))
+        .s("PatchGroup", Some(p.patch_group()))
+        .s("BaselineId", Some(p.baseline_id()))
+        .s("SnapshotId", p.snapshot_id())
+        .i("InstalledCount", Some(p.installed_count()))
+        .i("InstalledOtherCount", Some(p.installed_other_count()))
+        .i("InstalledPendingRebootCount", p.installed_pending_reboot_count())
+        .i("InstalledRejectedCount", p.installed_rejected_count())
+        .i("MissingCount", Some(p.missing_count()))
+        .i("FailedCount", Some(p.failed_count()))
+        .i("UnreportedNotApplicableCount", p.unreported_not_applicable_count())
+        .i("NotApplicableCount", Some(p.not_applicable_count()))
+        .i("AvailableSecurityUpdateCount", p.available_security_update_count())
+        .v("OperationStartTime", time(Some(p.operation_start_time())))
+        .v("OperationEndTime", time(Some(p.operation_end_time())))
+        .e("Operation", Some(p.operation()))
+        .v("LastNoRebootInstallOperationTime", time(p.last_no_reboot_install_operation_time()))
+        .e("RebootOption", p.reboot_option())
+        .i("CriticalNonCompliantCount", p.critical_non_compliant_count())
+        .i("SecurityNonCompliantCount", p.security_non_compliant_count())
+        .i("OtherNonCompliantCount", p.other_non_compliant_count())
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn patch_state_as_the_cli_prints_it_without_owner_information() {
+        // The AWS CLI reference's example of `describe-instance-patch-states`.
+        let time = |s| aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime).expect("time");
+        let p = ssm::InstancePatchState::builder()
+            .instance_id("i-1234567890abcdef0")
+            .patch_group("my-patch-group")
+            .baseline_id("pb-0713accee01234567")
+            .snapshot_id("521c3536-930c-4aa9-950e-01234567abcd")
+            .owner_information("owner notes")
+            .critical_non_compliant_count(2)
+            .security_non_compliant_count(2)
+            .other_non_compliant_count(1)
+            .installed_count(123)
+            .installed_other_count(334)
+            .installed_pending_reboot_count(0)
+            .installed_rejected_count(0)
+            .missing_count(1)
+            .failed_count(2)
+            .unreported_not_applicable_count(11)
+            .not_applicable_count(2063)
+            .operation_start_time(time("2021-05-03T18:00:56Z"))
+            .operation_end_time(time("2021-05-03T18:01:09Z"))
+            .operation(ssm::PatchOperationType::Scan)
+            .last_no_reboot_install_operation_time(time("2020-06-14T19:17:41Z"))
+            .reboot_option(ssm::RebootOption::RebootIfNeeded)
+            .build()
+            .expect("patch state");
+        assert_eq!(
+            patch_state(&p),
+            json!({"InstanceId": "i-1234567890abcdef0", "PatchGroup": "my-patch-group", "BaselineId": "pb-0713accee01234567",
+                   "SnapshotId": "521c3536-930c-4aa9-950e-01234567abcd", "CriticalNonCompliantCount": 2,
+                   "SecurityNonCompliantCount": 2, "OtherNonCompliantCount": 1, "InstalledCount": 123, "InstalledOtherCount": 334,
+                   "InstalledPendingRebootCount": 0, "InstalledRejectedCount": 0, "MissingCount": 1, "FailedCount": 2,
+                   "UnreportedNotApplicableCount": 11, "NotApplicableCount": 2063, "OperationStartTime": "2021-05-03T18:00:56Z",
+                   "OperationEndTime": "2021-05-03T18:01:09Z", "Operation": "Scan",
+                   "LastNoRebootInstallOperationTime": "2020-06-14T19:17:41Z", "RebootOption": "RebootIfNeeded"})
+        );
+    }
 
     #[test]
     fn inspector_status_is_camel_case() {

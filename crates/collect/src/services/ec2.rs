@@ -16,8 +16,9 @@ fn doc<T>(key: &str, items: &[T], f: fn(&T) -> Value) -> Value {
     json!({ key: items.iter().map(f).collect::<Vec<_>>() })
 }
 
-/// Everything EC2 this crate collects in one region.
-pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
+/// Everything EC2 this crate collects in one region; returns the ids of the instances
+/// `DescribeInstances` listed (for their patch states).
+pub async fn collect(ctx: &Ctx, c: &Client) -> Result<Vec<String>, CollectError> {
     macro_rules! listing {
         ($op:literal, $file:literal, $key:literal, $call:expr, $map:path) => {{
             let r = $call.into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
@@ -45,7 +46,14 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
         c.describe_network_interfaces(),
         m::network_interface
     );
-    listing!("DescribeInstances", "Reservations.json", "Reservations", c.describe_instances(), m::reservation);
+    let reservations = listing!("DescribeInstances", "Reservations.json", "Reservations", c.describe_instances(), m::reservation);
+    let instances = reservations
+        .iter()
+        .flatten()
+        .flat_map(|r| r.instances())
+        .filter(|i| i.state().and_then(|s| s.name()) != Some(&aws_sdk_ec2::types::InstanceStateName::Terminated))
+        .filter_map(|i| i.instance_id().map(str::to_string))
+        .collect();
     listing!("DescribeVpcEndpoints", "VpcEndpoints.json", "VpcEndpoints", c.describe_vpc_endpoints(), m::vpc_endpoint);
     listing!(
         "DescribeVpcEndpointServiceConfigurations",
@@ -113,7 +121,7 @@ pub async fn collect(ctx: &Ctx, c: &Client) -> Result<(), CollectError> {
         })?;
     }
     listing!("DescribeFlowLogs", "FlowLogs.json", "FlowLogs", c.describe_flow_logs(), m::flow_log);
-    Ok(())
+    Ok(instances)
 }
 
 /// `search-transit-gateway-routes --filters Name=state,Values=active,blackhole` for one

@@ -9,6 +9,7 @@ pub mod elb;
 pub mod events;
 pub mod iam;
 pub mod org;
+pub mod patch;
 pub mod policies;
 pub mod secrets;
 pub mod security;
