@@ -724,3 +724,57 @@ fn references(t: &mut Twin) {
     out.retain(|u| seen.insert((u.resource.clone(), u.reason.clone())));
     t.unknowns.extend(out);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eni(id: &str) -> m::NetworkInterface {
+        m::NetworkInterface {
+            id: id.into(),
+            subnet: "subnet-1".into(),
+            vpc: "vpc-1".into(),
+            placement: m::Placement::default(),
+            availability_zone: None,
+            interface_type: "interface".into(),
+            description: None,
+            private_ips: Vec::new(),
+            public_ips: Vec::new(),
+            security_groups: Vec::new(),
+            source_dest_check: true,
+            owner: m::EniOwner::Other(String::new()),
+            requester_managed: false,
+            status: None,
+            tags: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+
+    #[test]
+    fn attachments_meet_interfaces_and_instances_in_id_order() {
+        let mut enis = vec![eni("eni-a"), eni("eni-b"), eni("eni-c")];
+        let declared = |eni: &str, inst: &str, index: u32| (eni.to_string(), inst.to_string(), index);
+        let attached = Attachments::new(
+            vec![
+                declared("eni-c", "i-2", 1),
+                declared("eni-outside", "i-2", 0),
+                declared("eni-a", "i-1", 0),
+                declared("eni-b", "i-1", 0),
+                // a later attachment of the same interface wins its owner
+                declared("eni-c", "i-3", 0),
+            ],
+            &mut enis,
+        );
+        assert_eq!(enis[0].owner, m::EniOwner::Instance("i-1".into()));
+        assert_eq!(enis[2].owner, m::EniOwner::Instance("i-3".into()));
+        let groups: Vec<Vec<&str>> = attached.groups().map(|g| g.iter().map(|&i| attached.list[i].eni.as_str()).collect()).collect();
+        assert_eq!(groups, [vec!["eni-a", "eni-b"], vec!["eni-outside", "eni-c"], vec!["eni-c"]]);
+        // the primary interface: lowest device index, the first declared of equals
+        assert_eq!(attached.primary("i-1"), Some(0));
+        assert_eq!(attached.primary("i-2"), None, "device 0 of i-2 is outside the inputs");
+        assert_eq!(attached.primary("i-3"), Some(2));
+        assert_eq!(attached.primary("i-9"), None);
+        assert_eq!(position_of(&enis, "eni-b"), Some(1));
+        assert_eq!(position_of(&enis, "eni-x"), None);
+    }
+}
