@@ -178,8 +178,8 @@ fn collect_config<'a>(
 
 impl<'a> Document<'a> {
     pub fn read(file: &str, mut v: Json<'a>) -> Result<Document<'a>, String> {
-        let shared_file: Arc<str> = Arc::from(file);
-        let file = &shared_file;
+        // One copy of the path for every instance's origin.
+        let origin_file: Arc<str> = Arc::from(file);
         let version =
             v.get("format_version").and_then(Json::as_str).ok_or("no format_version (expected the output of terraform show -json)")?;
         if !version.starts_with("0.") && !version.starts_with("1.") {
@@ -212,13 +212,13 @@ impl<'a> Document<'a> {
             None => v.at_mut(&["values", "root_module"]).map(Json::take),
         };
         match root {
-            Some(mut m) => collect_module(file, &mut m, &unknown, &mut instances),
+            Some(mut m) => collect_module(&origin_file, &mut m, &unknown, &mut instances),
             None => return Err("neither planned_values nor values (expected the output of terraform show -json)".into()),
         }
         // Data sources read during planning, and resources the plan leaves untouched.
         if let Some(prior) = v.at_mut(&["prior_state", "values", "root_module"]) {
             let mut prior_instances = Vec::new();
-            collect_module(file, prior, &HashMap::new(), &mut prior_instances);
+            collect_module(&origin_file, prior, &HashMap::new(), &mut prior_instances);
             let planned: HashSet<String> = instances.iter().map(|i| i.address.to_string()).collect();
             for p in prior_instances {
                 if !deleted.contains(p.address.as_ref()) && !planned.contains(p.address.as_ref()) {
